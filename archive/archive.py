@@ -1,0 +1,212 @@
+"""The archive as stored: blobs, documents, the listing index and crawl reports, on a Store.
+
+Keys (the same on every backend):
+    blobs/sha256/<ab>/<hex>.gz      raw response bodies, gzip, content-addressed
+    docs/<id>.json                  one document per article
+    index/listing/<ab>.json         listing entries of the documents whose id starts with <ab>
+    crawls/<crawl-id>.json          one report per crawl
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from .store import KeyNotFound, Store, StoreError, open_store
+
+DOC_ID_RE = re.compile(r"^[0-9a-f]{16}$")
+LISTING_FIELDS = ("id", "url", "title", "published", "site", "aliases", "versions")
+
+
+class ArchiveError(Exception):
+    """A problem with the archive's content, said in one sentence."""
+
+
+@dataclass(frozen=True)
+class BlobRef:
+    key: str
+    sha256: str
+    size: int          # uncompressed bytes
+    stored_size: int   # compressed bytes as stored
+    new: bool          # False when identical bytes were already stored
+
+
+def blob_key(sha256_hex: str) -> str:
+    return f"blobs/sha256/{sha256_hex[:2]}/{sha256_hex}.gz"
+
+
+def doc_key(doc_id: str) -> str:
+    return f"docs/{doc_id}.json"
+
+
+def listing_key(shard: str) -> str:
+    return f"index/listing/{shard}.json"
+
+
+def doc_id_for(url: str) -> str:
+    """A document's id: stable, derived from the canonical URL it was first filed under."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def dumps(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
+
+
+def listing_entry(doc: dict) -> dict:
+    entry = {k: doc.get(k) for k in LISTING_FIELDS}
+    entry["versions"] = len(doc.get("versions") or [])
+    return entry
+
+
+class Archive:
+    """Reads and writes one archive. Thread-safe as far as its store is (writes of distinct keys)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    @classmethod
+    def open(cls, uri: str | None, *, create: bool = False) -> "Archive":
+        store = open_store(uri)
+        if create:
+            store.create()
+        else:
+            store.check()
+        return cls(store)
+
+    @property
+    def uri(self) -> str:
+        return self.store.uri
+
+    # -- blobs ---------------------------------------------------------------------------
+    def put_blob(self, body: bytes) -> BlobRef:
+        sha = hashlib.sha256(body).hexdigest()
+        key = blob_key(sha)
+        data = gzip.compress(body, compresslevel=6, mtime=0)
+        new = self.store.put_if_absent(key, data, content_type="application/octet-stream",
+                                       content_encoding="gzip")
+        return BlobRef(key=key, sha256=sha, size=len(body), stored_size=len(data), new=new)
+
+    def get_blob(self, key_or_sha: str) -> bytes:
+        key = key_or_sha if key_or_sha.startswith("blobs/") else blob_key(key_or_sha)
+        return gzip.decompress(self.store.get(key))
+
+    def iter_blob_keys(self) -> Iterator[str]:
+        return (k for k in self.store.list("blobs/") if k.endswith(".gz"))
+
+    # -- documents -----------------------------------------------------------------------
+    def save_document(self, doc: dict) -> None:
+        self.store.put(doc_key(doc["id"]), dumps(doc), content_type="application/json")
+
+    def create_document(self, doc: dict) -> bool:
+        """Write a new document unless one with its id exists; return whether written."""
+        return self.store.put_if_absent(doc_key(doc["id"]), dumps(doc), content_type="application/json")
+
+    def load_document(self, doc_id: str) -> dict:
+        try:
+            raw = self.store.get(doc_key(doc_id))
+        except KeyNotFound:
+            raise ArchiveError(f"no document with id {doc_id}") from None
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise ArchiveError(f"document {doc_id} is not valid JSON: {exc}") from exc
+
+    def iter_doc_ids(self) -> Iterator[str]:
+        for key in self.store.list("docs/"):
+            name = key[len("docs/"):]
+            if name.endswith(".json"):
+                yield name[: -len(".json")]
+
+    def iter_documents(self) -> Iterator[dict]:
+        for doc_id in self.iter_doc_ids():
+            yield self.load_document(doc_id)
+
+    # -- listing index -------------------------------------------------------------------
+    def load_listing(self) -> dict[str, dict]:
+        """Every listing entry, by document id (what browsing needs without every document)."""
+        entries: dict[str, dict] = {}
+        for key in self.store.list("index/listing/"):
+            if not key.endswith(".json"):
+                continue
+            try:
+                shard = json.loads(self.store.get(key))
+            except ValueError as exc:
+                raise ArchiveError(f"listing shard {key} is not valid JSON: {exc}") from exc
+            entries.update(shard)
+        return entries
+
+    def save_listing(self, entries: dict[str, dict], shards: Iterable[str] | None = None) -> int:
+        """Write the listing shards (all, or only those named); return how many were written."""
+        by_shard: dict[str, dict] = {}
+        for doc_id, entry in entries.items():
+            by_shard.setdefault(doc_id[:2], {})[doc_id] = entry
+        names = sorted(by_shard) if shards is None else sorted(set(shards))
+        for shard in names:
+            self.store.put(listing_key(shard), dumps(dict(sorted(by_shard.get(shard, {}).items()))),
+                           content_type="application/json")
+        return len(names)
+
+    def rebuild_listing(self) -> int:
+        """Rebuild the listing from the documents themselves; return the number of entries."""
+        entries = {doc["id"]: listing_entry(doc) for doc in self.iter_documents()}
+        stale = {k[len("index/listing/"):-len(".json")] for k in self.store.list("index/listing/")}
+        self.save_listing(entries, shards=stale | {i[:2] for i in entries})
+        return len(entries)
+
+    def find(self, id_or_url: str) -> dict:
+        """A document by id, by canonical URL or by any alias."""
+        if DOC_ID_RE.match(id_or_url):
+            return self.load_document(id_or_url)
+        from .urls import canonical_url
+        wanted = {id_or_url, canonical_url(id_or_url)}
+        for entry in self.load_listing().values():
+            if entry.get("url") in wanted or wanted & set(entry.get("aliases") or ()):
+                return self.load_document(entry["id"])
+        raise ArchiveError(f"no document with id or URL {id_or_url}")
+
+    # -- crawl reports -------------------------------------------------------------------
+    def save_report(self, report: dict) -> str:
+        key = f"crawls/{report['crawl_id']}.json"
+        self.store.put(key, dumps(report), content_type="application/json")
+        return key
+
+    def iter_reports(self) -> Iterator[dict]:
+        for key in self.store.list("crawls/"):
+            if key.endswith(".json"):
+                yield json.loads(self.store.get(key))
+
+    def last_report(self) -> dict | None:
+        keys = [k for k in self.store.list("crawls/") if k.endswith(".json")]
+        return json.loads(self.store.get(keys[-1])) if keys else None
+
+
+__all__ = ["Archive", "ArchiveError", "BlobRef", "StoreError", "blob_key", "doc_id_for", "doc_key"]
+
+
+def archive_stats(archive: Archive) -> dict:
+    """Counts for ``archive stats``: from the listing and a scan of the blobs."""
+    listing = archive.load_listing()
+    blob_count = blob_bytes = 0
+    for _, size in archive.store.scan("blobs/"):
+        blob_count += 1
+        blob_bytes += size
+    doc_bytes = sum(size for _, size in archive.store.scan("docs/"))
+    last = archive.last_report()
+    return {
+        "archive": archive.uri,
+        "documents": len(listing),
+        "versions": sum(e.get("versions") or 0 for e in listing.values()),
+        "aliases": sum(len(e.get("aliases") or ()) for e in listing.values()),
+        "blobs": blob_count,
+        "blob_bytes": blob_bytes,
+        "document_bytes": doc_bytes,
+        "crawls": sum(1 for _ in archive.store.list("crawls/")),
+        "last_crawl": None if last is None else {
+            "crawl_id": last["crawl_id"], "spider": last.get("spider"),
+            "finished_at": last.get("finished_at"), "elapsed_seconds": last.get("elapsed_seconds"),
+            "counts": last.get("counts", {}),
+        },
+    }

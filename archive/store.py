@@ -1,0 +1,204 @@
+"""Key/value storage behind one small interface, chosen by URI scheme.
+
+An archive is a set of keys (``docs/<id>.json``, ``blobs/sha256/..``) in a store. The local
+folder backend is the default; other backends register a scheme in ``STORES`` (as Scrapy's
+``FEED_STORAGES`` does) and implement the same methods.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urlparse
+
+DEFAULT_ARCHIVE_URI = "archive-data"
+
+
+class StoreError(Exception):
+    """A store could not be opened, read or written."""
+
+
+class BadArchiveURI(StoreError):
+    """The archive URI cannot be understood."""
+
+
+class KeyNotFound(StoreError, KeyError):
+    """A key is not in the store."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; say it plainly
+        return f"no such key: {self.args[0]}"
+
+
+class Store(ABC):
+    """Bytes under ``/``-separated keys. Every write is atomic: a reader sees the old or the new
+    value, never part of one."""
+
+    uri: str
+
+    @abstractmethod
+    def put(self, key: str, data: bytes, *, content_type: str | None = None,
+            content_encoding: str | None = None) -> None:
+        """Write (or overwrite) ``key``."""
+
+    @abstractmethod
+    def put_if_absent(self, key: str, data: bytes, *, content_type: str | None = None,
+                      content_encoding: str | None = None) -> bool:
+        """Write ``key`` only if it does not exist yet; return whether it was written."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """Read ``key``; raise :class:`KeyNotFound` if it is missing."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        ...
+
+    @abstractmethod
+    def scan(self, prefix: str = "") -> Iterator[tuple[str, int]]:
+        """``(key, size in bytes)`` of the keys starting with ``prefix``, in sorted order."""
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Keys starting with ``prefix``, in sorted order."""
+        return (key for key, _ in self.scan(prefix))
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        ...
+
+    def check(self) -> None:
+        """Raise :class:`StoreError` if the store cannot be used (missing, unreachable)."""
+
+    def create(self) -> None:
+        """Make the store usable for writing (create the folder or check the bucket)."""
+
+
+def _check_key(key: str) -> str:
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"invalid store key: {key!r}")
+    return key
+
+
+class LocalStore(Store):
+    """A folder on disk. Atomic writes: a temporary file in the same folder, then rename."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).absolute()
+        self.uri = self.root.as_uri()
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*_check_key(key).split("/"))
+
+    def _write_temp(self, path: Path, data: bytes) -> str:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return tmp
+
+    def put(self, key, data, *, content_type=None, content_encoding=None):
+        path = self._path(key)
+        tmp = self._write_temp(path, data)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    def put_if_absent(self, key, data, *, content_type=None, content_encoding=None):
+        path = self._path(key)
+        if path.exists():
+            return False
+        tmp = self._write_temp(path, data)
+        try:
+            os.link(tmp, path)  # fails if the name exists: the atomic create-if-absent
+        except FileExistsError:
+            return False
+        finally:
+            os.unlink(tmp)
+        return True
+
+    def get(self, key):
+        try:
+            return self._path(key).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            raise KeyNotFound(key) from None
+
+    def exists(self, key):
+        return self._path(key).is_file()
+
+    def scan(self, prefix=""):
+        base = self.root
+        # Walk only the deepest folder the prefix names fully.
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = base.joinpath(*folder.split("/")) if folder else base
+        if not start.is_dir():
+            return iter(())
+        keys = []
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames.sort()
+            rel = Path(dirpath).relative_to(base).as_posix()
+            for name in filenames:
+                if name.startswith(".") and name.endswith(".tmp"):
+                    continue
+                key = name if rel == "." else f"{rel}/{name}"
+                if key.startswith(prefix):
+                    keys.append((key, os.path.getsize(os.path.join(dirpath, name))))
+        return iter(sorted(keys))
+
+    def delete(self, key):
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            pass
+
+    def check(self):
+        if not self.root.is_dir():
+            raise StoreError(f"archive not found: {self.root} is not a folder")
+        if not os.access(self.root, os.R_OK | os.X_OK):
+            raise StoreError(f"archive not readable: {self.root}")
+
+    def create(self):
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create archive folder {self.root}: {exc.strerror}") from exc
+        if not os.access(self.root, os.W_OK):
+            raise StoreError(f"archive folder is not writable: {self.root}")
+
+
+def _local_from_uri(uri: str) -> LocalStore:
+    parsed = urlparse(uri)
+    if parsed.scheme == "file":
+        if parsed.netloc not in ("", "localhost"):
+            raise BadArchiveURI(f"file URIs must name a local absolute path, got {uri!r}")
+        return LocalStore(unquote(parsed.path))
+    return LocalStore(uri)
+
+
+# scheme -> factory(uri) -> Store; backends for other schemes add themselves here.
+STORES = {
+    "": _local_from_uri,
+    "file": _local_from_uri,
+}
+
+
+def open_store(uri: str | None) -> Store:
+    """The store for an archive URI: ``s3://bucket/prefix``, ``file:///abs/path`` or a path."""
+    uri = (uri or "").strip() or DEFAULT_ARCHIVE_URI
+    scheme = urlparse(uri).scheme.lower()
+    if len(scheme) == 1:  # a Windows drive letter, not a scheme
+        scheme = ""
+    factory = STORES.get(scheme)
+    if factory is None:
+        known = ", ".join(sorted(s + "://" for s in STORES if s))
+        raise BadArchiveURI(f"unsupported archive URI scheme {scheme!r} in {uri!r} (known: {known}, or a folder path)")
+    return factory(uri)

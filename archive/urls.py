@@ -1,0 +1,50 @@
+"""URL layer of deduplication: the canonical form under which an article is filed."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+
+from courlan import normalize_url
+
+# Path prefixes that serve the same page as the path without them (site-profile rules).
+DEFAULT_STRIP_PREFIXES = ("/index.php",)
+
+
+def canonical_url(url: str, *, strip_prefixes: tuple[str, ...] = DEFAULT_STRIP_PREFIXES) -> str:
+    """Canonical form: lower-case host, no default port, no fragment, no tracking parameters
+    (``utm_*``, ``fbclid``...), sorted query, and the ``/index.php`` front-controller prefix
+    removed.
+
+    >>> canonical_url("HTTP://Example.com:80/index.php/news/x?utm_source=a&b=1#top")
+    'http://example.com/news/x?b=1'
+    """
+    try:
+        url = normalize_url(url)
+    except ValueError:  # courlan rejects some malformed URLs; keep them as they are
+        pass
+    url, _ = urldefrag(url)
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    for prefix in strip_prefixes:
+        if path == prefix:
+            path = "/"
+        elif path.startswith(prefix + "/"):
+            path = path[len(prefix):]
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs are on the same host (``www.`` ignored)."""
+    ha, hb = (re.sub(r"^www\.", "", urlsplit(u).hostname or "") for u in (a, b))
+    return bool(ha) and ha == hb
+
+
+def choose_canonical(fetched_url: str, declared: str | None,
+                     *, strip_prefixes: tuple[str, ...] = DEFAULT_STRIP_PREFIXES) -> str:
+    """The page's canonical URL: its ``rel=canonical`` when that is on the same site, else the
+    fetched URL; either way in :func:`canonical_url` form."""
+    if declared:
+        absolute = urljoin(fetched_url, declared.strip())
+        if absolute.startswith(("http://", "https://")) and same_site(absolute, fetched_url):
+            return canonical_url(absolute, strip_prefixes=strip_prefixes)
+    return canonical_url(fetched_url, strip_prefixes=strip_prefixes)

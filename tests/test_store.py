@@ -1,0 +1,96 @@
+"""The store contract: every backend behaves the same."""
+import threading
+
+import pytest
+
+from archive.store import BadArchiveURI, KeyNotFound, LocalStore, StoreError, open_store
+
+
+def test_put_get_overwrite(store):
+    store.put("docs/a.json", b"one")
+    assert store.get("docs/a.json") == b"one"
+    store.put("docs/a.json", b"two")
+    assert store.get("docs/a.json") == b"two"
+    assert store.exists("docs/a.json")
+    assert not store.exists("docs/b.json")
+
+
+def test_missing_key(store):
+    with pytest.raises(KeyNotFound) as err:
+        store.get("docs/nope.json")
+    assert "docs/nope.json" in str(err.value)
+
+
+def test_put_if_absent_writes_once(store):
+    assert store.put_if_absent("blobs/x.gz", b"first") is True
+    assert store.put_if_absent("blobs/x.gz", b"second") is False
+    assert store.get("blobs/x.gz") == b"first"
+
+
+def test_put_if_absent_races_have_one_winner(store):
+    results = []
+    barrier = threading.Barrier(8)
+
+    def writer(n):
+        barrier.wait()
+        results.append(store.put_if_absent("docs/race.json", f"writer {n}".encode()))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == 1
+    assert store.get("docs/race.json").startswith(b"writer ")
+
+
+def test_list_and_scan_are_sorted_and_prefixed(store):
+    for key in ["docs/b.json", "docs/a.json", "blobs/sha256/ab/x.gz", "index/listing/00.json"]:
+        store.put(key, b"12345")
+    assert list(store.list("docs/")) == ["docs/a.json", "docs/b.json"]
+    assert list(store.list("blobs/")) == ["blobs/sha256/ab/x.gz"]
+    assert list(store.scan("index/")) == [("index/listing/00.json", 5)]
+    assert list(store.list("nothing/")) == []
+    assert len(list(store.list())) == 4
+
+
+def test_delete(store):
+    store.put("docs/a.json", b"x")
+    store.delete("docs/a.json")
+    assert not store.exists("docs/a.json")
+    store.delete("docs/a.json")  # deleting what is gone is not an error
+
+
+@pytest.mark.parametrize("key", ["", "/abs", "a/../b", "a//b", "./a"])
+def test_bad_keys_are_refused(store, key):
+    with pytest.raises(ValueError):
+        store.put(key, b"x")
+
+
+def test_local_write_is_atomic_on_failure(tmp_path, monkeypatch):
+    s = LocalStore(tmp_path)
+    s.put("docs/a.json", b"old")
+
+    def boom(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", boom)
+    with pytest.raises(OSError):
+        s.put("docs/a.json", b"new")
+    assert s.get("docs/a.json") == b"old"
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["a.json"], "no temporary file left"
+
+
+def test_open_store_by_uri(tmp_path):
+    assert isinstance(open_store(str(tmp_path)), LocalStore)
+    assert open_store(tmp_path.as_uri()).root == tmp_path
+    assert open_store(None).root.name == "archive-data"
+    with pytest.raises(BadArchiveURI, match="unsupported archive URI scheme 'ftp'"):
+        open_store("ftp://host/x")
+    with pytest.raises(BadArchiveURI):
+        open_store("file://otherhost/x")
+
+
+def test_check_missing_folder(tmp_path):
+    with pytest.raises(StoreError, match="archive not found"):
+        LocalStore(tmp_path / "missing").check()
