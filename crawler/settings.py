@@ -1,0 +1,44 @@
+"""Scrapy settings for the news archiver. Override any of them with ``-s NAME=VALUE``."""
+import os
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where the archive goes: s3://bucket/prefix, file:///abs/path or a folder (default ./archive-data).
+ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive-data")
+
+# Who we are. USER_AGENT is built from these unless set explicitly.
+BOT_VERSION = "0.1"
+# Set CONTACT_URL to a page that says who runs the crawl and how to reach them.
+CONTACT_URL = os.environ.get("NEWSARCHIVE_CONTACT_URL", "")
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024     # larger bodies are cancelled and counted
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+DEPTH_PRIORITY = 0
+
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.SnapshotMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+LOGSTATS_INTERVAL = 60.0
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,174 @@
+"""A generic news-site spider.
+
+    scrapy crawl news -a start_urls=https://example.com/[,https://other.example/]
+        [-a allowed_domains=example.com,cdn.example.com] [-a depth=3] [-a max_pages=500]
+
+Follows links within the start URLs' hosts, the sitemaps that robots.txt names and
+``/sitemap.xml``, and the RSS/Atom feeds a page links to; files article pages, counts the rest.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from archive.encoding import looks_like_html
+from archive.extract import extract
+from archive.pages import skip_reason
+from crawler.items import ArticlePage
+
+FEED_XPATH = ('//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href')
+
+
+def _split(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v.strip() for v in value if v.strip()]
+    return [v.strip() for v in str(value).split(",") if v.strip()]
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+    start_urls: list[str] = []
+    listing_paths: tuple[str, ...] = ()   # site-profile: paths known to be section listings
+
+    def __init__(self, start_urls=None, allowed_domains=None, depth=None, max_pages=None, **kwargs):
+        super().__init__(**kwargs)
+        urls = _split(start_urls) or list(type(self).start_urls)
+        if not urls:
+            raise ValueError("news spider needs start URLs: scrapy crawl news -a start_urls=https://example.com/")
+        bad = [u for u in urls if urlsplit(u).scheme not in ("http", "https") or not _host(u)]
+        if bad:
+            raise ValueError(f"start_urls must be absolute http(s) URLs, got: {', '.join(bad)}")
+        self.start_urls = urls
+        domains = _split(allowed_domains) or sorted({_host(u) for u in urls})
+        self.allowed_domains = domains
+        # Filtered by host with _allowed: LinkExtractor's allow_domains compares host:port.
+        self.link_extractor = LinkExtractor(unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if kwargs.get("depth") is not None:
+            settings.set("DEPTH_LIMIT", int(kwargs["depth"]), priority="spider")
+        if kwargs.get("max_pages") is not None:
+            settings.set("CLOSESPIDER_PAGECOUNT", int(kwargs["max_pages"]), priority="spider")
+        if settings.getpriority("USER_AGENT") < 20:  # not chosen by the project or the user
+            contact = settings.get("CONTACT_URL")
+            agent = f"{settings.get('BOT_NAME')}/{settings.get('BOT_VERSION')}"
+            settings.set("USER_AGENT", f"{agent} (+{contact})" if contact else agent, priority="spider")
+            if not contact:
+                spider.logger.warning("CONTACT_URL is not set: site owners cannot tell who runs this crawl "
+                                      "(set it with -s CONTACT_URL=https://... or NEWSARCHIVE_CONTACT_URL)")
+        return spider
+
+    async def start(self):
+        origins = []
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error)
+            origin = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
+            if origin not in origins:
+                origins.append(origin)
+        for origin in origins:
+            yield scrapy.Request(origin + "/robots.txt", callback=self.parse_robots, errback=self.on_error,
+                                 priority=10)
+            yield scrapy.Request(origin + "/sitemap.xml", callback=self.parse_sitemap, errback=self.on_error,
+                                 priority=10)
+
+    # -- discovery -----------------------------------------------------------------------
+    def parse_robots(self, response):
+        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=10)
+
+    def parse_sitemap(self, response):
+        body = response.body
+        try:
+            sitemap = Sitemap(body)
+        except Exception:  # lxml raises several types on garbage; a bad sitemap is only a skip
+            self.count("skipped/bad_sitemap")
+            return
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error, priority=10)
+            elif self._allowed(loc):
+                yield scrapy.Request(loc, callback=self.parse_page, errback=self.on_error)
+
+    def parse_feed(self, response):
+        if not isinstance(response, TextResponse):
+            self.count("skipped/bad_feed")
+            return
+        response.selector.remove_namespaces()
+        links = response.xpath("//item/link/text() | //entry/link/@href | //entry/id/text()").getall()
+        for link in links:
+            url = urljoin(response.url, link.strip())
+            if self._allowed(url):
+                yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error)
+
+    def _allowed(self, url: str) -> bool:
+        host = _host(url)
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    # -- pages ---------------------------------------------------------------------------
+    def parse_page(self, response):
+        self.count("pages")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        if not response.body:
+            self.count("skipped/empty")
+            return
+        if not isinstance(response, TextResponse) or not looks_like_html(response.body, content_type):
+            self.count("skipped/not_html")
+            return
+        for link in self.link_extractor.extract_links(response):
+            if self._allowed(link.url):
+                yield scrapy.Request(link.url, callback=self.parse_page, errback=self.on_error)
+        for href in response.xpath(FEED_XPATH).getall():
+            yield scrapy.Request(response.urljoin(href), callback=self.parse_feed, errback=self.on_error,
+                                 priority=5)
+        article = extract(response.body, response.url, declared_encoding=content_type)
+        reason = skip_reason(response.url, article, listing_paths=self.listing_paths)
+        if reason:
+            self.count(f"skipped/{reason}")
+            return
+        self.count("articles")
+        yield ArticlePage(
+            url=response.url,
+            article=article.to_dict(),
+            fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            status=response.status,
+            content_type=content_type,
+            redirects=[u for u in response.request.meta.get("redirect_urls", [])],
+        )
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"archive/{key}", n)
+
+    def on_error(self, failure):
+        """Count a failed fetch by reason; Scrapy has already retried what is transient."""
+        if failure.check(HttpError):
+            reason = f"http_{failure.value.response.status}"
+        else:
+            exc = failure.value
+            text = str(exc).lower()
+            if "max redirections" in text:
+                reason = "redirect_loop"
+            elif "maxsize" in text or "max size" in text or "larger than download" in text:
+                reason = "too_large"
+            else:
+                reason = type(exc).__name__
+        self.count(f"error/{reason}")
+        self.logger.info("Skipped %s: %s", failure.request.url, reason)
