@@ -143,7 +143,7 @@ def stats(ctx, as_json):
     click.echo(f"versions:   {s['versions']}")
     click.echo(f"aliases:    {s['aliases']}")
     click.echo(f"blobs:      {s['blobs']} ({s['blob_bytes']:,} bytes stored)")
-    click.echo(f"documents:  {s['document_bytes']:,} bytes of JSON")
+    click.echo(f"doc JSON:   {s['document_bytes']:,} bytes")
     click.echo(f"crawls:     {s['crawls']}")
     last = s["last_crawl"]
     if last:
@@ -151,7 +151,7 @@ def stats(ctx, as_json):
         click.echo(f"last crawl: {last['crawl_id']} ({last.get('spider')}), finished {last.get('finished_at')}, "
                    f"{last.get('elapsed_seconds')} s")
         for key in sorted(c):
-            if key.startswith(("archive/", "decision_", "blobs_", "bytes_")) or key == "response_received_count":
+            if key.startswith("archive/") or key == "response_received_count":
                 click.echo(f"  {key}: {c[key]}")
 
 

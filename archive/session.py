@@ -54,10 +54,10 @@ class CrawlSession:
         ref = self.archive.put_blob(body)
         with self._lock:
             if ref.new:
-                self.counts["blobs_new"] += 1
-                self.counts["bytes_stored"] += ref.stored_size
+                self.counts["archive/blobs_new"] += 1
+                self.counts["archive/bytes_stored"] += ref.stored_size
             else:
-                self.counts["blobs_existing"] += 1
+                self.counts["archive/blobs_existing"] += 1
         return ref
 
     # -- documents -----------------------------------------------------------------------
@@ -101,7 +101,7 @@ class CrawlSession:
             elif decision.action != UNCHANGED or decision.evidence.get("new_alias"):
                 doc = self.archive.load_document(decision.doc_id)
                 decision = self._update(doc, decision, article, version, fetched)
-            self.counts[f"decision_{decision.action}"] += 1
+            self.counts[f"archive/decision/{decision.action}"] += 1
             self.decisions.append(decision.to_dict())
             flush = self._dirty_count >= LISTING_FLUSH_EVERY
         if flush:

@@ -60,8 +60,7 @@ class ArchivePipeline:
         page = ItemAdapter(item).asdict()
         if not page.get("blob"):
             raise DropItem(f"article page without a stored snapshot: {page.get('url')}")
-        decision = await maybe_deferred_to_future(deferToThread(self.session.ingest, page))
-        self.crawler.stats.inc_value(f"archive/decision/{decision.action}")
+        await maybe_deferred_to_future(deferToThread(self.session.ingest, page))
         return item
 
     async def close_spider(self, spider=None):
@@ -76,11 +75,11 @@ def format_summary(report: dict) -> str:
     c = report["counts"]
     skipped = {k.split("/", 2)[2]: v for k, v in c.items() if k.startswith("archive/skipped/")}
     errors = {k.split("/", 2)[2]: v for k, v in c.items() if k.startswith("archive/error/")}
-    decisions = {a: c.get(f"decision_{a}", 0) for a in ("new", "version", "alias", "unchanged")}
+    decisions = {a: c.get(f"archive/decision/{a}", 0) for a in ("new", "version", "alias", "unchanged")}
     return (f"Crawl {report['crawl_id']} into {report['archive']}: "
             f"{c.get('archive/pages', 0)} pages, {c.get('archive/articles', 0)} articles "
             f"({', '.join(f'{k} {v}' for k, v in decisions.items())}), "
             f"skipped {sum(skipped.values())} {dict(sorted(skipped.items()))}, "
             f"errors {sum(errors.values())} {dict(sorted(errors.items()))}, "
-            f"{c.get('blobs_new', 0)} new blobs, {c.get('bytes_stored', 0)} bytes stored, "
+            f"{c.get('archive/blobs_new', 0)} new blobs, {c.get('archive/bytes_stored', 0)} bytes stored, "
             f"{report['elapsed_seconds']:.1f}s")

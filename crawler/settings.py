@@ -35,6 +35,10 @@ DEPTH_PRIORITY = 0
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.SnapshotMiddleware": 950,
 }
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }

@@ -54,7 +54,7 @@ def test_session_files_documents_versions_and_aliases(archive):
     assert doc["aliases"] == ["http://site.test/news/talks?utm_source=x", "http://site.test/index.php/news/talks"]
     assert len(doc["versions"]) == 2 and doc["text"].endswith("One more sentence.")
     assert all(len(v["simhash"]) == 16 for v in doc["versions"])
-    assert report["counts"]["decision_new"] == 2 and report["counts"]["archive/pages"] == 5
+    assert report["counts"]["archive/decision/new"] == 2 and report["counts"]["archive/pages"] == 5
     assert archive.last_report()["crawl_id"] == s.crawl_id
 
 
@@ -68,7 +68,7 @@ def test_recrawl_adds_nothing(archive):
     rep = s2.finish()
     assert d.action == "unchanged"
     assert list(archive.iter_blob_keys()) == blobs
-    assert rep["counts"]["blobs_existing"] == 1 and "blobs_new" not in rep["counts"]
+    assert rep["counts"]["archive/blobs_existing"] == 1 and "archive/blobs_new" not in rep["counts"]
 
 
 def test_rel_canonical_same_site_only(archive):

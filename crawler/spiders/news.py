@@ -8,6 +8,7 @@ Follows links within the start URLs' hosts, the sitemaps that robots.txt names a
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
@@ -21,6 +22,10 @@ from archive.encoding import looks_like_html
 from archive.extract import extract
 from archive.pages import skip_reason
 from crawler.items import ArticlePage
+
+# trafilatura logs every page it cannot parse (at ERROR) and its steps (at DEBUG); a page without
+# an article is a counted skip here, so its own lines only drown the crawl log.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 FEED_XPATH = ('//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href')
 
@@ -164,8 +169,12 @@ class NewsSpider(scrapy.Spider):
         else:
             exc = failure.value
             text = str(exc).lower()
-            if "max redirections" in text:
+            if "redirect loop" in text:
                 reason = "redirect_loop"
+            elif "max redirections" in text:
+                reason = "too_many_redirects"
+            elif "robots.txt" in text:
+                reason = "robots_forbidden"
             elif "maxsize" in text or "max size" in text or "larger than download" in text:
                 reason = "too_large"
             else:

@@ -1,0 +1,96 @@
+"""End to end: `scrapy crawl news` against the demo site on a real local HTTP server."""
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.crawling import archive_cmd, export, scrapy_crawl
+from tests.demosite import build_site, serve
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    site = build_site(variant=0)
+    archive_dir = tmp_path_factory.mktemp("crawl") / "archive"
+    with serve(site, port=0) as server:
+        proc = scrapy_crawl("news", server.base_url + "/", str(archive_dir))
+        requests = list(server.request_log)
+    return site, server.base_url, archive_dir, proc, requests
+
+
+def paths_of(doc):
+    return {urlsplit(u).path for u in [doc["url"], *doc["aliases"]]}
+
+
+def test_every_article_archived(crawled):
+    site, base, archive_dir, _, _ = crawled
+    docs = export(str(archive_dir))
+    seen = set().union(*(paths_of(d) for d in docs))
+    missing = [p for p in site.article_paths() if p not in seen]
+    assert not missing, f"articles not archived: {missing}"
+    for doc in docs:
+        assert doc["text"] and doc["title"] and doc["versions"], doc["id"]
+        assert doc["url"].startswith(base)
+        for v in doc["versions"]:
+            assert v["blob"].startswith("blobs/sha256/") and len(v["simhash"]) == 16
+
+
+def test_no_listing_or_static_page_is_a_document(crawled):
+    site, _, archive_dir, _, _ = crawled
+    non_articles = set(site.non_article_paths())
+    docs = export(str(archive_dir))
+    stored = [p for d in docs for p in paths_of(d) if p in non_articles]
+    assert not stored, f"non-article pages stored as documents: {stored}"
+    assert "/private/members" not in set().union(*(paths_of(d) for d in docs))
+
+
+def test_robots_forbidden_path_never_requested(crawled):
+    _, _, _, _, requests = crawled
+    paths = [r["path"] for r in requests]
+    assert "/robots.txt" in paths
+    assert not [p for p in paths if p.startswith("/private/")]
+    agents = {r["user_agent"] for r in requests}
+    assert agents and all(a.startswith("newsarchive/") and "+http://127.0.0.1/contact" in a for a in agents)
+
+
+def test_crawl_report_counts_bad_input(crawled):
+    _, _, archive_dir, proc, _ = crawled
+    reports = sorted((archive_dir / "crawls").glob("*.json"))
+    assert len(reports) == 1
+    report = json.loads(reports[0].read_text())
+    c = report["counts"]
+    assert c["archive/error/robots_forbidden"] == 1
+    assert c["archive/error/http_404"] >= 1
+    assert c["archive/error/http_500"] == 1 and c["retry/count"] >= 2, "500s are retried, then counted"
+    assert c["archive/error/too_large"] == 1
+    assert c["archive/error/redirect_loop"] == 1
+    assert c["archive/skipped/empty"] == 1
+    assert c["archive/skipped/listing_url"] >= 5
+    assert c["archive/articles"] >= 15 and c["archive/blobs_new"] >= 15 and c["archive/bytes_stored"] > 0
+    assert report["elapsed_seconds"] > 0 and report["settings"]["ROBOTSTXT_OBEY"] is True
+    assert "Crawl " + report["crawl_id"] in proc.stderr, "the summary is logged at the end"
+
+
+def test_redirect_chain_reaches_the_article(crawled):
+    _, base, archive_dir, _, _ = crawled
+    report = json.loads(next((archive_dir / "crawls").glob("*.json")).read_text())
+    redirected = [d for d in report["decisions"] if d["url"].endswith("/news/foreign-ministers-resume-border-talks")]
+    assert redirected, "the article behind /bad/redirect -> /bad/redirect2 is filed"
+
+
+def test_undeclared_latin1_page_decoded(crawled):
+    _, base, archive_dir, _, _ = crawled
+    docs = {urlsplit(d["url"]).path: d for d in export(str(archive_dir))}
+    doc = docs.get("/bad/latin1")
+    assert doc is not None
+    assert "Café" in doc["title"] and "\ufffd" not in doc["text"]
+
+
+def test_archive_verify_and_no_partial_files(crawled):
+    _, _, archive_dir, _, _ = crawled
+    code, out, err = archive_cmd("--archive", str(archive_dir), "verify")
+    assert code == 0, out + err
+    assert not [p for p in Path(archive_dir).rglob("*") if p.name.endswith(".tmp")]
+    code, out, _ = archive_cmd("--archive", str(archive_dir), "list")
+    assert code == 0 and len(out.splitlines()) >= 15
