@@ -53,8 +53,9 @@ class ArchivePipeline:
         try:
             return cls(crawler)
         except StoreError as exc:
-            # Scrapy reports this and stops before any request is made.
-            raise RuntimeError(f"cannot open archive: {exc}") from exc
+            # Scrapy stops before any request is made and `scrapy crawl` exits with status 1.
+            logger.error("Cannot open archive %s: %s", crawler.settings.get("ARCHIVE_URI"), exc)
+            raise RuntimeError(f"cannot open archive: {exc}") from None
 
     async def process_item(self, item, spider=None):
         page = ItemAdapter(item).asdict()

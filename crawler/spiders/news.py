@@ -93,7 +93,7 @@ class NewsSpider(scrapy.Spider):
 
     # -- discovery -----------------------------------------------------------------------
     def parse_robots(self, response):
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=10)
 
     def parse_sitemap(self, response):
