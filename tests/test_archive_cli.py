@@ -40,7 +40,7 @@ def run(capsys, *args):
 
 
 def test_session_files_documents_versions_and_aliases(archive):
-    s = CrawlSession(archive, spider="test")
+    s = CrawlSession(archive, spider="test", warmup_pages=1)
     d1 = ingest(s, page("http://site.test/news/talks"))
     d2 = ingest(s, page("http://site.test/news/talks?utm_source=x"))
     d3 = ingest(s, page("http://site.test/index.php/news/talks"))
@@ -59,11 +59,11 @@ def test_session_files_documents_versions_and_aliases(archive):
 
 
 def test_recrawl_adds_nothing(archive):
-    s = CrawlSession(archive)
+    s = CrawlSession(archive, warmup_pages=1)
     ingest(s, page("http://site.test/news/talks"))
     s.finish()
     blobs = list(archive.iter_blob_keys())
-    s2 = CrawlSession(archive)
+    s2 = CrawlSession(archive, warmup_pages=1)
     d = ingest(s2, page("http://site.test/news/talks"))
     rep = s2.finish()
     assert d.action == "unchanged"
@@ -72,7 +72,7 @@ def test_recrawl_adds_nothing(archive):
 
 
 def test_rel_canonical_same_site_only(archive):
-    s = CrawlSession(archive)
+    s = CrawlSession(archive, warmup_pages=1)
     a = ingest(s, page("http://site.test/a?x=1", canonical="/news/talks"))
     b = ingest(s, page("http://site.test/b", text="B " * 200, canonical="http://evil.test/news/talks"))
     s.finish()
@@ -81,12 +81,12 @@ def test_rel_canonical_same_site_only(archive):
 
 
 def test_document_lost_from_listing_is_merged_not_overwritten(archive):
-    s = CrawlSession(archive)
+    s = CrawlSession(archive, warmup_pages=1)
     d = ingest(s, page("http://site.test/news/talks"))
     s.finish()
     for key in list(archive.store.list("index/")):
         archive.store.delete(key)      # as if the crawl died before writing its listing
-    s2 = CrawlSession(archive)
+    s2 = CrawlSession(archive, warmup_pages=1)
     d2 = ingest(s2, page("http://site.test/news/talks", text=TEXT + " Edited."))
     s2.finish()
     assert d2.doc_id == d.doc_id and d2.action == "version"
@@ -95,7 +95,7 @@ def test_document_lost_from_listing_is_merged_not_overwritten(archive):
 
 @pytest.fixture
 def filled(archive):
-    s = CrawlSession(archive, spider="test")
+    s = CrawlSession(archive, spider="test", warmup_pages=1)
     ids = [ingest(s, page("http://site.test/news/talks")).doc_id,
            ingest(s, page("http://site.test/news/other", text="Other text " * 50, title="Other story")).doc_id]
     s.finish({"archive/pages": 2})

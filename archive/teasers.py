@@ -1,0 +1,200 @@
+"""Teaser and boilerplate removal on an article's text blocks, without class names.
+
+Signals, from the page itself and from a per-site table carried from crawl to crawl:
+- a block repeated within the page (the same card in "Related" and "Popular");
+- the title of another known article, and the block after it (a card: title, summary);
+- the lead of another known article, after its title or below the article's own text;
+- a short block seen on many pages of the site (labels, "Related articles", source lines).
+The article's own title and lead are never removed, even though they are another page's teaser.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from array import array
+from dataclasses import dataclass, field
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+SITE_MIN_PAGES = 3        # a block on this many other pages of the site is boilerplate...
+SITE_MAX_WORDS = 40       # ...if it is short: long paragraphs are content even when republished
+ANCHOR_MIN_WORDS = 12     # an unshared block this long is the article's own text
+LEAD_MIN_WORDS = 8        # the lead: the first block this long after the title
+MIN_KEPT_SHARE = 0.4      # removing more than this share of the words falls back to page-local signals
+
+
+def norm(block: str) -> str:
+    return " ".join(WORD_RE.findall(block.lower()))
+
+
+def block_hash(block: str) -> int:
+    n = norm(block)
+    return int.from_bytes(hashlib.blake2b(n.encode(), digest_size=8).digest(), "big") if n else 0
+
+
+def site_of(url: str) -> str:
+    from urllib.parse import urlsplit
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def own_title_and_lead(blocks: list[str], title: str | None) -> tuple[int | None, int | None]:
+    """Indexes of the article's own title block and its lead (first long block after it)."""
+    t = norm(title or "")
+    title_idx = next((i for i, b in enumerate(blocks) if t and norm(b) == t), None)
+    start = 0 if title_idx is None else title_idx + 1
+    lead_idx = next((i for i in range(start, len(blocks))
+                     if len(WORD_RE.findall(blocks[i])) >= LEAD_MIN_WORDS), None)
+    return title_idx, lead_idx
+
+
+@dataclass
+class SiteBlocks:
+    """What the archive knows of one site's pages: how many pages each block appeared on, and
+    the titles and leads of the articles filed from it (by page key: the canonical URL)."""
+    freq: dict[int, int] = field(default_factory=dict)
+    pages: set[int] = field(default_factory=set)          # hashes of page keys counted
+    titles: dict[int, str] = field(default_factory=dict)  # title hash -> page key
+    leads: dict[int, str] = field(default_factory=dict)   # lead hash -> page key
+
+    def observe(self, key: str, blocks: list[str], title: str | None) -> None:
+        """Count a page's blocks once per page key, and learn its title and lead."""
+        kh = block_hash(key)
+        if kh not in self.pages:
+            self.pages.add(kh)
+            for h in {block_hash(b) for b in blocks}:
+                self.freq[h] = self.freq.get(h, 0) + 1
+        title_idx, lead_idx = own_title_and_lead(blocks, title)
+        if title:
+            self.titles.setdefault(block_hash(title), key)
+        if lead_idx is not None:
+            self.leads.setdefault(block_hash(blocks[lead_idx]), key)
+
+    # -- persistence: compact binary, loaded once per crawl and saved at its end ------------
+    _MAGIC = b"SBLK1\n"
+
+    def to_bytes(self) -> bytes:
+        freq_keys = array("Q", self.freq.keys())
+        freq_vals = array("I", (min(v, 0xFFFFFFFF) for v in self.freq.values()))
+        pages = array("Q", self.pages)
+        names = sorted(set(self.titles.values()) | set(self.leads.values()))
+        name_id = {n: i for i, n in enumerate(names)}
+        name_blob = "\n".join(names).encode("utf-8")
+        titles = array("Q", self.titles.keys())
+        title_ids = array("I", (name_id[v] for v in self.titles.values()))
+        leads = array("Q", self.leads.keys())
+        lead_ids = array("I", (name_id[v] for v in self.leads.values()))
+        parts = [freq_keys, freq_vals, pages, titles, title_ids, leads, lead_ids]
+        header = struct.pack("<6sQQQQQQ", self._MAGIC, len(freq_keys), len(pages), len(titles),
+                             len(leads), len(names), len(name_blob))
+        return header + b"".join(p.tobytes() for p in parts) + name_blob
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "SiteBlocks":
+        head = struct.calcsize("<6sQQQQQQ")
+        if len(data) < head or data[:6] != cls._MAGIC:
+            raise ValueError("not a site block table")
+        _, nf, np_, nt, nl, nn, nb = struct.unpack_from("<6sQQQQQQ", data)
+        off = head
+
+        def take(code, n):
+            nonlocal off
+            a = array(code)
+            size = a.itemsize * n
+            if off + size > len(data):
+                raise ValueError("site block table is truncated")
+            a.frombytes(data[off:off + size])
+            off += size
+            return a
+
+        fk, fv, pages = take("Q", nf), take("I", nf), take("Q", np_)
+        tk, tv, lk, lv = take("Q", nt), take("I", nt), take("Q", nl), take("I", nl)
+        if off + nb != len(data):
+            raise ValueError("site block table is truncated")
+        names = data[off:off + nb].decode("utf-8").split("\n") if nn else []
+        return cls(freq=dict(zip(fk, fv)), pages=set(pages),
+                   titles={k: names[v] for k, v in zip(tk, tv)}, leads={k: names[v] for k, v in zip(lk, lv)})
+
+
+@dataclass
+class Cleaned:
+    blocks: list[str]
+    removed: list[dict]   # {"text", "why", and "teaser_of" (page key) when known}
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.blocks)
+
+
+def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) -> Cleaned:
+    """The article's own blocks, and what was removed with the reason.
+
+    ``key`` is the page's canonical URL; ``table`` should already have observed the page.
+    """
+    n = len(blocks)
+    hashes = [block_hash(b) for b in blocks]
+    sizes = [len(WORD_RE.findall(b)) for b in blocks]
+    own_key_hash = block_hash(key)
+    counted = own_key_hash in table.pages
+    title_idx, lead_idx = own_title_and_lead(blocks, title)
+    protected = {i for i in (title_idx, lead_idx) if i is not None}
+
+    seen: dict[int, int] = {}
+    for h in hashes:
+        seen[h] = seen.get(h, 0) + 1
+
+    def other_title(i):
+        k = table.titles.get(hashes[i])
+        return k if k and k != key else None
+
+    def other_lead(i):
+        k = table.leads.get(hashes[i])
+        return k if k and k != key else None
+
+    def site_shared(i):
+        others = table.freq.get(hashes[i], 0) - (1 if counted else 0)
+        return others >= SITE_MIN_PAGES and sizes[i] < SITE_MAX_WORDS
+
+    def shared(i):
+        return seen[hashes[i]] > 1 or other_title(i) or other_lead(i) or site_shared(i)
+
+    anchors = [i for i in range(n) if not shared(i) and sizes[i] >= ANCHOR_MIN_WORDS]
+    last_anchor = max(anchors + sorted(protected), default=-1)
+
+    def decide(local_only: bool) -> dict[int, tuple[str, str | None]]:
+        why: dict[int, tuple[str, str | None]] = {}
+        for i in range(n):
+            if i in protected or hashes[i] == 0:
+                continue
+            tail = i > last_anchor
+            if seen[hashes[i]] > 1:
+                why[i] = ("repeated_on_page", other_title(i) or other_lead(i))
+            elif other_title(i):
+                why[i] = ("teaser_title", other_title(i))
+                nxt = i + 1
+                if nxt < n and nxt not in protected and sizes[nxt] < 60:
+                    why.setdefault(nxt, ("teaser_summary", other_title(i)))
+            elif local_only:
+                continue
+            elif other_lead(i) and (tail or why.get(i - 1, ("",))[0] == "teaser_title"):
+                why[i] = ("teaser_summary", other_lead(i))
+            elif site_shared(i):
+                why[i] = ("site_boilerplate", None)
+        if not local_only:
+            # Short lines below the article's own text next to removed blocks (section headings,
+            # card labels) go too; backwards then forwards so runs of them are caught.
+            tail = [i for i in range(last_anchor + 1, n) if i not in protected and sizes[i] < LEAD_MIN_WORDS]
+            for i in [*reversed(tail), *tail]:
+                if i not in why and (i - 1 in why or i + 1 in why):
+                    why[i] = ("teaser_label", None)
+        return why
+
+    total = sum(sizes) or 1
+    why = decide(local_only=False)
+    if sum(sizes[i] for i in range(n) if i not in why) < MIN_KEPT_SHARE * total:
+        why = decide(local_only=True)
+    kept = [blocks[i] for i in range(n) if i not in why]
+    removed = [{"text": blocks[i], "why": why[i][0], **({"teaser_of": why[i][1]} if why[i][1] else {})}
+               for i in sorted(why)]
+    return Cleaned(kept, removed)
