@@ -6,8 +6,12 @@ folder backend is the default; other backends register a scheme in ``STORES`` (a
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import tempfile
+import threading
+from collections import Counter
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Iterator
@@ -33,23 +37,44 @@ class KeyNotFound(StoreError, KeyError):
 
 class Store(ABC):
     """Bytes under ``/``-separated keys. Every write is atomic: a reader sees the old or the new
-    value, never part of one."""
+    value, never part of one. Conditional writes (``put_if_absent``, ``put_if_match``) let
+    several writers share a key without losing each other's updates.
+
+    Write methods take ``content_type``, ``content_encoding`` and ``sha256`` (hex digest of the
+    data) as keyword options; backends that keep object metadata store them.
+
+    ``requests`` counts the operations made (PUT, GET, HEAD, LIST, DELETE), for crawl reports.
+    """
 
     uri: str
 
+    def __init__(self):
+        self.requests: Counter = Counter()
+        self._requests_lock = threading.Lock()
+
+    def _count(self, op: str, n: int = 1) -> None:
+        with self._requests_lock:
+            self.requests[op] += n
+
     @abstractmethod
-    def put(self, key: str, data: bytes, *, content_type: str | None = None,
-            content_encoding: str | None = None) -> None:
+    def put(self, key: str, data: bytes, **options) -> None:
         """Write (or overwrite) ``key``."""
 
     @abstractmethod
-    def put_if_absent(self, key: str, data: bytes, *, content_type: str | None = None,
-                      content_encoding: str | None = None) -> bool:
+    def put_if_absent(self, key: str, data: bytes, **options) -> bool:
         """Write ``key`` only if it does not exist yet; return whether it was written."""
 
     @abstractmethod
     def get(self, key: str) -> bytes:
         """Read ``key``; raise :class:`KeyNotFound` if it is missing."""
+
+    @abstractmethod
+    def get_tagged(self, key: str) -> tuple[bytes, str]:
+        """Read ``key`` and its entity tag (an opaque string that changes with every write)."""
+
+    @abstractmethod
+    def put_if_match(self, key: str, data: bytes, etag: str, **options) -> bool:
+        """Write ``key`` only if its entity tag is still ``etag``; return whether it was written."""
 
     @abstractmethod
     def exists(self, key: str) -> bool:
@@ -85,6 +110,7 @@ class LocalStore(Store):
     """A folder on disk. Atomic writes: a temporary file in the same folder, then rename."""
 
     def __init__(self, root: str | os.PathLike):
+        super().__init__()
         self.root = Path(root).absolute()
         self.uri = self.root.as_uri()
 
@@ -104,7 +130,8 @@ class LocalStore(Store):
             raise
         return tmp
 
-    def put(self, key, data, *, content_type=None, content_encoding=None):
+    def put(self, key, data, **options):
+        self._count("PUT")
         path = self._path(key)
         tmp = self._write_temp(path, data)
         try:
@@ -113,7 +140,8 @@ class LocalStore(Store):
             os.unlink(tmp)
             raise
 
-    def put_if_absent(self, key, data, *, content_type=None, content_encoding=None):
+    def put_if_absent(self, key, data, **options):
+        self._count("PUT")
         path = self._path(key)
         if path.exists():
             return False
@@ -127,15 +155,43 @@ class LocalStore(Store):
         return True
 
     def get(self, key):
+        self._count("GET")
         try:
             return self._path(key).read_bytes()
         except (FileNotFoundError, NotADirectoryError):
             raise KeyNotFound(key) from None
 
+    def get_tagged(self, key):
+        data = self.get(key)
+        return data, _etag(data)
+
+    def put_if_match(self, key, data, etag, **options):
+        self._count("PUT")
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # One writer at a time per key: an exclusive lock on a sidecar file, then compare and swap.
+        with open(path.parent / f".{path.name}.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                current = path.read_bytes()
+            except FileNotFoundError:
+                return False
+            if _etag(current) != etag:
+                return False
+            tmp = self._write_temp(path, data)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+            return True
+
     def exists(self, key):
+        self._count("HEAD")
         return self._path(key).is_file()
 
     def scan(self, prefix=""):
+        self._count("LIST")
         base = self.root
         # Walk only the deepest folder the prefix names fully.
         folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
@@ -147,7 +203,7 @@ class LocalStore(Store):
             dirnames.sort()
             rel = Path(dirpath).relative_to(base).as_posix()
             for name in filenames:
-                if name.startswith(".") and name.endswith(".tmp"):
+                if name.startswith(".") and name.endswith((".tmp", ".lock")):
                     continue
                 key = name if rel == "." else f"{rel}/{name}"
                 if key.startswith(prefix):
@@ -155,6 +211,7 @@ class LocalStore(Store):
         return iter(sorted(keys))
 
     def delete(self, key):
+        self._count("DELETE")
         try:
             self._path(key).unlink()
         except FileNotFoundError:
@@ -173,6 +230,10 @@ class LocalStore(Store):
             raise StoreError(f"cannot create archive folder {self.root}: {exc.strerror}") from exc
         if not os.access(self.root, os.W_OK):
             raise StoreError(f"archive folder is not writable: {self.root}")
+
+
+def _etag(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def _local_from_uri(uri: str) -> LocalStore:

@@ -94,3 +94,43 @@ def test_open_store_by_uri(tmp_path):
 def test_check_missing_folder(tmp_path):
     with pytest.raises(StoreError, match="archive not found"):
         LocalStore(tmp_path / "missing").check()
+
+
+def test_put_if_match_is_compare_and_swap(store):
+    store.put("docs/a.json", b"v1")
+    data, tag = store.get_tagged("docs/a.json")
+    assert data == b"v1"
+    assert store.put_if_match("docs/a.json", b"v2", tag) is True
+    assert store.put_if_match("docs/a.json", b"v3", tag) is False, "a stale tag loses"
+    assert store.get("docs/a.json") == b"v2"
+    _, tag2 = store.get_tagged("docs/a.json")
+    assert tag2 != tag
+    assert store.put_if_match("docs/missing.json", b"x", tag2) is False
+
+
+def test_concurrent_read_modify_write_loses_nothing(store):
+    store.put("index/counter", b"0")
+
+    def bump():
+        for _ in range(10):
+            while True:
+                data, tag = store.get_tagged("index/counter")
+                if store.put_if_match("index/counter", str(int(data) + 1).encode(), tag):
+                    break
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.get("index/counter") == b"40"
+
+
+def test_requests_are_counted(store):
+    before = dict(store.requests)
+    store.put("docs/a.json", b"x")
+    store.get("docs/a.json")
+    list(store.list("docs/"))
+    assert store.requests["PUT"] == before.get("PUT", 0) + 1
+    assert store.requests["GET"] == before.get("GET", 0) + 1
+    assert store.requests["LIST"] == before.get("LIST", 0) + 1
