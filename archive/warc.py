@@ -1,0 +1,534 @@
+"""WARC 1.1 output (warcio) and a CDXJ index per WARC file.
+
+Keys written (the same on every store backend):
+    warc/<crawl-id>-<n:05d>.warc.gz   WARC 1.1, one gzip member per record, opened by a warcinfo
+    warc/<crawl-id>-<n:05d>.cdxj      pywb-style CDXJ index of its response/revisit records, sorted
+
+Each fetch is a ``request`` record followed by a ``response`` record (new payload) or a
+``revisit`` record (identical-payload-digest profile: payload already archived), linked both ways
+with ``WARC-Concurrent-To``. Digests are sha256 in warcio's form, ``sha256:<BASE32>`` (RFC 4648
+base32 of the raw digest, with padding): see :func:`warc_digest` and :func:`digest_hex`.
+
+Files are written to a local spool folder first and uploaded when they reach ``max_file_size`` or
+on :meth:`WarcWriter.close`; :func:`recover_spool` uploads what a crawl that died left behind.
+
+>>> w = WarcWriter(store, "crawl-1", spool_dir="/tmp/spool")           # doctest: +SKIP
+>>> ref = w.write_response(url=..., fetched_at="2026-01-05T10:00:00Z", status=200, reason="OK",
+...                        response_headers=[...], body=b"...", request_headers=[...])  # doctest: +SKIP
+>>> w.close()                                                           # doctest: +SKIP
+['warc/crawl-1-00001.warc.gz']
+"""
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import threading
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.indexer import Indexer
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+from .store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+WARC_VERSION = "1.1"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+WARC_CONTENT_TYPE = "application/warc"
+CDXJ_CONTENT_TYPE = "text/plain; charset=utf-8"
+CRAWL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class WarcRef:
+    """Where a response/revisit record sits: its gzip member in a WARC file of the store."""
+    file: str    # store key, e.g. "warc/<crawl-id>-00001.warc.gz"
+    offset: int  # of the record's gzip member
+    length: int  # compressed length of that member
+
+
+class WarcError(StoreError):
+    """WARC files could not be written or uploaded."""
+
+
+# ---------------------------------------------------------------------------------------------
+# digests, dates, SURT
+
+def warc_digest(sha256_hex: str) -> str:
+    """The ``WARC-Payload-Digest`` value for a sha256 hex digest: ``sha256:<BASE32>``, the form
+    warcio writes."""
+    raw = bytes.fromhex(sha256_hex)
+    if len(raw) != 32:
+        raise ValueError(f"not a sha256 hex digest: {sha256_hex!r}")
+    return "sha256:" + base64.b32encode(raw).decode("ascii")
+
+
+def digest_hex(value: str) -> str:
+    """The hex digest of a WARC digest value (``sha256:<base32>`` or ``sha256:<hex>``)."""
+    algo, _, encoded = value.partition(":")
+    if not encoded:
+        raise ValueError(f"not a labelled digest: {value!r}")
+    if re.fullmatch(r"[0-9a-fA-F]+", encoded) and len(encoded) == 2 * hashlib.new(algo).digest_size:
+        return encoded.lower()
+    encoded = encoded.upper()
+    return base64.b32decode(encoded + "=" * (-len(encoded) % 8)).hex()
+
+
+def _parse_date(value) -> datetime:
+    """ISO 8601 (``2026-01-05T10:00:00Z``), a 14-digit timestamp or a datetime -> aware UTC."""
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = str(value).strip()
+        if re.fullmatch(r"\d{14}", text):
+            dt = datetime.strptime(text, "%Y%m%d%H%M%S")
+        else:
+            if text.endswith(("Z", "z")):
+                text = text[:-1] + "+00:00"
+            dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def warc_date(value) -> str:
+    """A WARC-Date: UTC, ``YYYY-MM-DDThh:mm:ssZ``, with microseconds only when there are some."""
+    dt = _parse_date(value)
+    if dt.microsecond:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def timestamp14(value) -> str:
+    return _parse_date(value).strftime("%Y%m%d%H%M%S")
+
+
+def surt(url: str) -> str:
+    """The SURT sort key of a URL, as the ``surt`` package writes it for ordinary http(s) URLs:
+    ``http://www.Example.com:8080/a/b?y=2&x=1`` -> ``com,example:8080)/a/b?x=1&y=2``."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").strip(".")
+    if not host:
+        return url.strip().lower().replace(" ", "%20")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    host = re.sub(r"^www\d*\.", "", host.lower())
+    key = ",".join(reversed(host.split(".")))
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        key += f":{port}"
+    key += ")" + (parts.path or "/")
+    if parts.query:
+        key += "?" + "&".join(sorted(parts.query.split("&")))
+    return key.lower().replace(" ", "%20")
+
+
+# ---------------------------------------------------------------------------------------------
+# warcio with sha256 digests
+
+class _Sha256WARCWriter(WARCWriter):
+    """warcio's writer, digests in sha256 (warcio hard-codes sha1 in ``_create_digester``)."""
+
+    @staticmethod
+    def _create_digester():
+        return Digester("sha256")
+
+
+def _http_response_headers(status: int, reason: str | None, headers) -> StatusAndHeaders:
+    if reason is None:
+        try:
+            reason = HTTPStatus(int(status)).phrase
+        except ValueError:
+            reason = ""
+    statusline = f"{int(status)} {reason}".rstrip()
+    return StatusAndHeaders(statusline, [(str(k), str(v)) for k, v in headers], protocol="HTTP/1.1")
+
+
+def _http_request_headers(method: str, url: str, headers) -> StatusAndHeaders:
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = [(str(k), str(v)) for k, v in headers]
+    if not any(k.lower() == "host" for k, _ in headers) and parts.netloc:
+        headers.insert(0, ("Host", parts.netloc.rpartition("@")[2]))
+    return StatusAndHeaders(f"{method.upper()} {target} HTTP/1.1", headers, is_http_request=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# CDXJ
+
+class _CdxjIndexer(Indexer):
+    """warcio's indexer, writing pywb CDXJ lines (``urlkey timestamp {json}``) for response and
+    revisit records."""
+
+    FIELDS = ["WARC-Type", "WARC-Target-URI", "WARC-Date", "WARC-Payload-Digest",
+              "http:status", "http:content-type", "offset", "length", "filename"]
+
+    def __init__(self):
+        super().__init__(self.FIELDS, [], None)
+        self.lines: list[str] = []
+
+    def process_index_entry(self, it, record, filename, output):
+        if record.rec_type not in ("response", "revisit"):
+            return
+        super().process_index_entry(it, record, filename, output)
+
+    def _write_line(self, out, index, record, filename):
+        uri = index["WARC-Target-URI"]
+        if index["WARC-Type"] == "revisit":
+            mime = "warc/revisit"
+        else:
+            mime = (index.get("http:content-type") or "").split(";")[0].strip().lower() or "unk"
+        fields = OrderedDict(url=uri, mime=mime, status=str(index.get("http:status") or "-"))
+        if index.get("WARC-Payload-Digest"):
+            fields["digest"] = index["WARC-Payload-Digest"]
+        fields.update(length=index["length"], offset=index["offset"], filename=index["filename"])
+        self.lines.append(f"{surt(uri)} {timestamp14(index['WARC-Date'])} {json.dumps(fields)}\n")
+
+
+def build_cdxj(path: str | Path) -> bytes:
+    """The sorted CDXJ index of a local WARC file."""
+    indexer = _CdxjIndexer()
+    with open(path, "rb") as fh:
+        indexer.process_one(fh, None, str(path))
+    return "".join(sorted(indexer.lines)).encode("utf-8")
+
+
+def _cdxj_key(warc_key: str) -> str:
+    return warc_key[: -len(".warc.gz")] + ".cdxj"
+
+
+def read_cdxj(store: Store) -> Iterator[dict]:
+    """Every CDXJ line of an archive, as ``{"urlkey", "timestamp", "file" (the WARC's store key),
+    then the line's own fields (url, mime, status, digest, length, offset, filename; strings)}``."""
+    for key in store.list("warc/"):
+        if not key.endswith(".cdxj"):
+            continue
+        warc_key = key[: -len(".cdxj")] + ".warc.gz"
+        for line in store.get(key).decode("utf-8").splitlines():
+            if not line.strip():
+                continue
+            urlkey, timestamp, fields = line.split(" ", 2)
+            yield {"urlkey": urlkey, "timestamp": timestamp, "file": warc_key, **json.loads(fields)}
+
+
+# ---------------------------------------------------------------------------------------------
+# spool files
+
+def _valid_length(path: str | Path) -> int:
+    """Bytes at the start of a spool file made of complete gzip members (the rest is a record
+    cut short by a crash, or garbage)."""
+    good = offset = 0
+    decomp = None
+    with open(path, "rb") as fh:
+        while True:
+            data = fh.read(1 << 16)  # small reads bound the inflated output held at once
+            if not data:
+                return good
+            while data:
+                if decomp is None:
+                    decomp = zlib.decompressobj(zlib.MAX_WBITS + 16)
+                try:
+                    decomp.decompress(data)
+                except zlib.error:
+                    return good
+                if not decomp.eof:
+                    offset += len(data)
+                    break
+                offset += len(data) - len(decomp.unused_data)
+                good = offset
+                data = decomp.unused_data
+                decomp = None
+
+
+def _upload(store: Store, path: Path, key: str) -> None:
+    """Upload a finished spool file and its CDXJ, then delete it."""
+    data = path.read_bytes()
+    cdxj = build_cdxj(path)
+    store.put(key, data, content_type=WARC_CONTENT_TYPE, sha256=hashlib.sha256(data).hexdigest())
+    store.put(_cdxj_key(key), cdxj, content_type=CDXJ_CONTENT_TYPE,
+              sha256=hashlib.sha256(cdxj).hexdigest())
+    path.unlink()
+
+
+def _spool_pattern(crawl_id: str = r"[A-Za-z0-9][A-Za-z0-9._-]*") -> re.Pattern:
+    return re.compile(rf"^(?:{crawl_id})-(\d{{5,}})\.warc\.gz$")
+
+
+def recover_spool(store: Store, spool_dir: str | Path) -> list[str]:
+    """Upload the WARC files (and their CDXJ) a crawl left in ``spool_dir`` without closing them.
+
+    A trailing record cut short by a crash is cut off first, so every uploaded file is valid.
+    Files still held open by a running writer are skipped; files holding nothing beyond their
+    warcinfo record are deleted. Safe to run again. Returns the keys uploaded.
+    """
+    spool = Path(spool_dir)
+    if not spool.is_dir():
+        return []
+    pattern = _spool_pattern()
+    uploaded = []
+    for path in sorted(spool.iterdir()):
+        if not path.is_file() or not pattern.match(path.name):
+            continue
+        with open(path, "r+b") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("WARC spool file %s is in use by a running writer; left alone", path)
+                continue
+            if not path.exists():  # another recover_spool finished it while we waited
+                continue
+            valid = _valid_length(path)
+            size = os.fstat(fh.fileno()).st_size
+            if valid < size:
+                log.warning("WARC spool file %s: cutting %d bytes of an unfinished record",
+                            path, size - valid)
+                fh.truncate(valid)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if _record_count(path) <= 1:
+                log.info("WARC spool file %s holds no records; deleted", path)
+                path.unlink()
+                continue
+            key = f"warc/{path.name}"
+            _upload(store, path, key)
+            uploaded.append(key)
+    return uploaded
+
+
+def _record_count(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for _ in ArchiveIterator(fh, no_record_parse=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# the writer
+
+@dataclass
+class _OpenFile:
+    number: int
+    path: Path
+    key: str
+    fh: io.BufferedWriter
+    writer: _Sha256WARCWriter
+
+
+class WarcWriter:
+    """Writes a crawl's fetches as WARC 1.1 files into a store; safe to call from several threads.
+
+    ``lookup_original(payload_sha256_hex) -> (uri, date) | None`` finds the first capture of a
+    payload, for :meth:`write` to make revisit records.
+    """
+
+    def __init__(self, store: Store, crawl_id: str, *, spool_dir: str | Path,
+                 max_file_size: int = 100 * 2**20, software: str = "newsarchive/0.1",
+                 operator: str | None = None,
+                 lookup_original: Callable[[str], tuple[str, str] | None] | None = None):
+        if not CRAWL_ID_RE.match(crawl_id or ""):
+            raise ValueError(f"crawl id must be letters, digits, '.', '_' or '-': {crawl_id!r}")
+        self.store = store
+        self.crawl_id = crawl_id
+        self.spool_dir = Path(spool_dir)
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        self.max_file_size = max_file_size
+        self.software = software
+        self.operator = operator
+        self.lookup_original = lookup_original
+        self._builder = _Sha256WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)  # signalled when an upload ends
+        self._uploading = 0
+        self._current: _OpenFile | None = None
+        self._failed: list[_OpenFile] = []   # rolled files whose upload failed; retried on close
+        self._uploaded: list[str] = []
+        self._closed = False
+        self._next_number = self._first_free_number()
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def write_response(self, *, url: str, fetched_at: str, status: int, reason: str | None,
+                       response_headers: list[tuple[str, str]], body: bytes,
+                       request_headers: list[tuple[str, str]], method: str = "GET") -> WarcRef:
+        """A ``request`` + ``response`` record pair; returns where the response record is."""
+        date = warc_date(fetched_at)
+        response = self._builder.create_warc_record(
+            url, "response", payload=io.BytesIO(body), length=len(body),
+            http_headers=_http_response_headers(status, reason, response_headers),
+            warc_headers_dict={"WARC-Date": date})
+        return self._write_pair(url, date, method, request_headers, response)
+
+    def write_revisit(self, *, url: str, fetched_at: str, status: int, reason: str | None,
+                      response_headers: list[tuple[str, str]], request_headers: list[tuple[str, str]],
+                      payload_sha256: str, refers_to_uri: str, refers_to_date: str,
+                      method: str = "GET") -> WarcRef:
+        """A ``request`` + ``revisit`` record pair (identical payload digest profile; the block
+        is the HTTP headers only); returns where the revisit record is."""
+        date = warc_date(fetched_at)
+        revisit = self._builder.create_revisit_record(
+            url, warc_digest(payload_sha256), refers_to_uri, warc_date(refers_to_date),
+            http_headers=_http_response_headers(status, reason, response_headers),
+            warc_headers_dict={"WARC-Date": date})
+        assert revisit.rec_headers.get_header("WARC-Profile") == REVISIT_PROFILE
+        return self._write_pair(url, date, method, request_headers, revisit)
+
+    def write(self, *, url: str, fetched_at: str, status: int, reason: str | None,
+              response_headers: list[tuple[str, str]], request_headers: list[tuple[str, str]],
+              body: bytes, payload_sha256: str | None = None, is_new_payload: bool = True,
+              method: str = "GET") -> WarcRef:
+        """A response record for a new payload; for a payload seen before, a revisit record
+        pointing at its first capture (``lookup_original``), or a response record when that
+        capture is unknown."""
+        common = dict(url=url, fetched_at=fetched_at, status=status, reason=reason,
+                      response_headers=response_headers, request_headers=request_headers,
+                      method=method)
+        if not is_new_payload and self.lookup_original is not None:
+            payload_sha256 = payload_sha256 or hashlib.sha256(body).hexdigest()
+            original = self.lookup_original(payload_sha256)
+            if original is not None:
+                refers_to_uri, refers_to_date = original
+                return self.write_revisit(payload_sha256=payload_sha256, refers_to_uri=refers_to_uri,
+                                          refers_to_date=refers_to_date, **common)
+        return self.write_response(body=body, **common)
+
+    def files(self) -> list[str]:
+        """Keys of the WARC files uploaded so far."""
+        with self._lock:
+            return list(self._uploaded)
+
+    def close(self) -> list[str]:
+        """Finish and upload the current file (and retry failed uploads); return the keys of all
+        WARC files written. Raises :class:`WarcError` if some file could not be uploaded (it stays
+        in the spool folder for :func:`recover_spool`)."""
+        with self._lock:
+            self._closed = True
+            pending = self._failed
+            self._failed = []
+            if self._current is not None:
+                pending.append(self._current)
+                self._current = None
+            self._uploading += len(pending)
+        for f in pending:
+            try:
+                self._upload_file(f)
+            except Exception:  # noqa: BLE001 - kept in self._failed, raised below
+                log.exception("upload of WARC file %s failed", f.key)
+        with self._lock:
+            while self._uploading:
+                self._idle.wait()
+            if self._failed:
+                raise WarcError("could not upload WARC files (kept in the spool folder; close() "
+                                "again or recover_spool): "
+                                + ", ".join(str(f.path) for f in self._failed))
+            return list(self._uploaded)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _first_free_number(self) -> int:
+        pattern = _spool_pattern(re.escape(self.crawl_id))
+        names = [key.rsplit("/", 1)[1] for key in self.store.list(f"warc/{self.crawl_id}-")]
+        names += [p.name for p in self.spool_dir.iterdir()]
+        numbers = [int(m.group(1)) for m in map(pattern.match, names) if m]
+        return max(numbers, default=0) + 1
+
+    def _write_pair(self, url, date, method, request_headers, record) -> WarcRef:
+        request = self._builder.create_warc_record(
+            url, "request", http_headers=_http_request_headers(method, url, request_headers),
+            warc_headers_dict={"WARC-Date": date})
+        request.rec_headers.add_header(
+            "WARC-Concurrent-To", record.rec_headers.get_header("WARC-Record-ID"))
+        record.rec_headers.add_header(
+            "WARC-Concurrent-To", request.rec_headers.get_header("WARC-Record-ID"))
+        # digests (the costly part for large bodies) outside the lock
+        self._builder.ensure_digest(request, block=True, payload=True)
+        self._builder.ensure_digest(record, block=True, payload=True)
+
+        rolled = None
+        with self._lock:
+            if self._closed:
+                raise WarcError("WARC writer is closed")
+            f = self._current or self._open_file()
+            f.writer.write_record(request)
+            offset = f.fh.tell()
+            f.writer.write_record(record)
+            end = f.fh.tell()
+            ref = WarcRef(f.key, offset, end - offset)
+            if end >= self.max_file_size:
+                rolled, self._current = f, None
+                self._uploading += 1
+        if rolled is not None:
+            try:
+                self._upload_file(rolled)
+            except Exception:  # the record is safe in the spool; close() retries, then raises
+                log.exception("upload of WARC file %s failed; will retry on close", rolled.key)
+        return ref
+
+    def _open_file(self) -> _OpenFile:
+        while True:
+            number = self._next_number
+            self._next_number += 1
+            name = f"{self.crawl_id}-{number:05d}.warc.gz"
+            path = self.spool_dir / name
+            try:
+                fh = open(path, "xb")
+            except FileExistsError:
+                continue
+            break
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # recover_spool leaves a live file alone
+        writer = _Sha256WARCWriter(fh, gzip=True, warc_version=WARC_VERSION)
+        info = OrderedDict([
+            ("software", self.software),
+            ("format", "WARC File Format 1.1"),
+            ("conformsTo", CONFORMS_TO),
+            ("operator", self.operator),
+            ("isPartOf", self.crawl_id),
+        ])
+        writer.write_record(writer.create_warcinfo_record(name, info))
+        self._current = _OpenFile(number, path, f"warc/{name}", fh, writer)
+        return self._current
+
+    def _upload_file(self, f: _OpenFile) -> None:
+        """Upload a finished file (its lock still held, so recover_spool keeps off it)."""
+        try:
+            f.fh.flush()
+            _upload(self.store, f.path, f.key)
+        except BaseException:
+            with self._lock:
+                self._failed.append(f)
+            raise
+        else:
+            f.fh.close()
+            with self._lock:
+                self._uploaded.append(f.key)
+                self._uploaded.sort()
+        finally:
+            with self._lock:
+                self._uploading -= 1
+                self._idle.notify_all()
