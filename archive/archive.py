@@ -68,8 +68,9 @@ class Archive:
         self.store = store
 
     @classmethod
-    def open(cls, uri: str | None, *, create: bool = False) -> "Archive":
-        store = open_store(uri)
+    def open(cls, uri: str | None, *, create: bool = False, **options) -> "Archive":
+        """Open the archive at ``uri``; ``options`` go to the store backend (S3 credentials...)."""
+        store = open_store(uri, **options) if options else open_store(uri)
         if create:
             store.create()
         else:

@@ -9,20 +9,28 @@ table, so a teaser first seen late never stays in an article or makes a version 
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import logging
+import os
 import secrets
+import tempfile
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
-from .archive import Archive, ArchiveError, BlobRef, doc_id_for, listing_entry
+from .archive import Archive, ArchiveError, BlobRef, blob_key, doc_id_for, listing_entry
 from .dedup import ALIAS, NEW, UNCHANGED, VERSION, Decision, Deduplicator, UrlIndex
 from .fingerprint import simhash64, simhash_hex, text_sha256
 from .neardup import NearDupIndex
-from .store import KeyNotFound
+from .store import KeyNotFound, StoreError
 from .teasers import SiteBlocks, clean, site_of
 from .urls import canonical_url, choose_canonical
+from .warc import WarcRef, WarcWriter, digest_hex, read_cdxj, recover_spool, timestamp14
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +52,21 @@ def blocks_key(site: str) -> str:
     return f"index/blocks/{site or '_'}.bin"
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Where a fetched body went: its blob, its WARC record, or the local spool."""
+    blob: BlobRef
+    warc: WarcRef | None
+    spooled: bool = False
+
+
 class CrawlSession:
     """Thread-safe: ``store_snapshot`` and ``ingest`` may be called from many threads."""
 
     def __init__(self, archive: Archive, *, crawl_id: str | None = None, spider: str | None = None,
-                 settings: dict | None = None, warmup_pages: int = WARMUP_PAGES):
+                 settings: dict | None = None, warmup_pages: int = WARMUP_PAGES,
+                 spool_dir: str | os.PathLike | None = None, warc_max_size: int = 100 * 2**20,
+                 software: str = "newsarchive/0.1", on_filed=None):
         self.archive = archive
         self.crawl_id = crawl_id or new_crawl_id()
         self.spider = spider
@@ -59,6 +77,14 @@ class CrawlSession:
         self._lock = threading.RLock()
         self.counts: Counter = Counter()
         self.decisions: list[dict] = []
+        self.spool_dir = Path(spool_dir or tempfile.mkdtemp(prefix="newsarchive-spool-"))
+        (self.spool_dir / "pages").mkdir(parents=True, exist_ok=True)
+        (self.spool_dir / "bodies").mkdir(parents=True, exist_ok=True)
+        self.on_filed = on_filed   # called with each page once it is safe: filed or spooled
+        self._originals: dict[str, tuple[str, str]] | None = None   # payload sha256 -> first capture
+        self._captured: dict[str, tuple[str, str]] = {}             # ...of payloads new in this crawl
+        self.warc = WarcWriter(archive.store, self.crawl_id, spool_dir=self.spool_dir / "warc",
+                               max_file_size=warc_max_size, software=software, lookup_original=self._original)
         self.listing = archive.load_listing()
         self.urls = UrlIndex.from_listing(self.listing)
         self.near = self._load_near()
@@ -107,15 +133,55 @@ class CrawlSession:
         return self._doc(doc_id).get("text") or ""
 
     # -- snapshots -----------------------------------------------------------------------
-    def store_snapshot(self, body: bytes) -> BlobRef:
-        ref = self.archive.put_blob(body)
+    def _original(self, sha: str) -> tuple[str, str] | None:
+        """The first capture (URI, date) of a payload: this crawl's, else the archive's CDXJ."""
         with self._lock:
+            if sha in self._captured:
+                return self._captured[sha]
+            if self._originals is None:
+                self._originals = {}
+                try:
+                    for line in read_cdxj(self.archive.store):
+                        if line.get("mime") != "warc/revisit":
+                            self._originals.setdefault(digest_hex(line.get("digest", "")),
+                                                       (line["url"], line["timestamp"]))
+                except (StoreError, ValueError) as exc:
+                    logger.warning("Earlier WARC indexes unreadable (%s): repeated payloads get full records", exc)
+            return self._originals.get(sha)
+
+    def store_snapshot(self, body: bytes, *, url: str, fetched_at: str | None = None, status: int = 200,
+                       reason: str | None = None, response_headers=(), request_headers=()) -> Snapshot:
+        """Store a fetched body as a blob (once per distinct bytes) and record the exchange in the
+        crawl's WARC file (a revisit record when the bytes were stored before). If the store
+        fails, the body goes to the local spool and the page is filed by a later flush."""
+        fetched_at = fetched_at or utcnow()
+        sha = hashlib.sha256(body).hexdigest()
+        try:
+            ref = self.archive.put_blob(body)
+        except StoreError as exc:
+            logger.warning("Store failed for the body of %s (%s): spooled", url, exc)
+            spooled = self.spool_dir / "bodies" / f"{sha}.gz"
+            if not spooled.exists():
+                _write_atomic(spooled, gzip.compress(body, mtime=0))
+            exchange = {"url": url, "fetched_at": fetched_at, "status": status, "reason": reason,
+                        "response_headers": list(map(list, response_headers)),
+                        "request_headers": list(map(list, request_headers))}
+            _write_atomic(self.spool_dir / "bodies" / f"{sha}.json", json.dumps(exchange).encode())
+            self.count("archive/spool/bodies")
+            ref = BlobRef(key=blob_key(sha), sha256=sha, size=len(body), stored_size=0, new=True)
+            return Snapshot(ref, None, spooled=True)
+        warc_ref = self.warc.write(url=url, fetched_at=fetched_at, status=status, reason=reason,
+                                   response_headers=list(response_headers), request_headers=list(request_headers),
+                                   body=body, payload_sha256=sha, is_new_payload=ref.new)
+        with self._lock:
+            if warc_ref is not None and ref.new:
+                self._captured.setdefault(sha, (url, timestamp14(fetched_at)))
             if ref.new:
                 self.counts["archive/blobs_new"] += 1
                 self.counts["archive/bytes_stored"] += ref.stored_size
             else:
                 self.counts["archive/blobs_existing"] += 1
-        return ref
+        return Snapshot(ref, warc_ref)
 
     # -- documents -----------------------------------------------------------------------
     def ingest(self, page: dict) -> Decision | None:
@@ -135,7 +201,7 @@ class CrawlSession:
                 self._pending.setdefault(page["site"], []).append(page)
                 return None
             self._drain(page["site"])
-            decision = self._file(page)
+            decision = self._file_safely(page)
             flush = self._dirty_count >= LISTING_FLUSH_EVERY
         if flush:
             self.flush_listing()
@@ -146,7 +212,71 @@ class CrawlSession:
         pending = self._pending.pop(site, [])
         for page in sorted(pending, key=lambda p: (p["article"].get("published") or "9999",
                                                    len(p["canonical"]), p["canonical"])):
-            self._file(page)
+            self._file_safely(page)
+
+    def _file_safely(self, page: dict) -> Decision | None:
+        """File a page, or spool it if the store fails; tell ``on_filed`` once it is safe."""
+        decision = None
+        if page.get("spooled"):
+            self._spool_page(page)
+        else:
+            try:
+                decision = self._file(page)
+            except StoreError as exc:
+                self._docs.clear()   # cached documents may hold changes that were not written
+                logger.warning("Store failed while filing %s (%s): spooled", page["url"], exc)
+                self._spool_page(page)
+        if self.on_filed is not None:
+            self.on_filed(page)
+        return decision
+
+    def _spool_page(self, page: dict) -> None:
+        keep = {k: v for k, v in page.items() if k not in ("canonical", "site", "blocks")}
+        self.counts["archive/spool/pages"] += 1
+        name = f"{self.crawl_id}-{self.counts['archive/spool/pages']:06d}.json"
+        _write_atomic(self.spool_dir / "pages" / name, json.dumps(keep, ensure_ascii=False).encode("utf-8"))
+
+    def spooled_pages(self) -> list[Path]:
+        return sorted((self.spool_dir / "pages").glob("*.json"))
+
+    def replay_spool(self) -> int:
+        """File the pages an earlier crawl spooled (and upload its WARC files); return how many
+        pages were filed. Stops at the first store failure, keeping what is left."""
+        recovered = recover_spool(self.archive.store, self.spool_dir / "warc")
+        self.counts["archive/spool/warc_files_recovered"] += len(recovered)
+        filed = 0
+        for path in self.spooled_pages():
+            page = json.loads(path.read_bytes())
+            sha = page.get("body_sha256")
+            body_path = self.spool_dir / "bodies" / f"{sha}.gz"
+            if page.pop("spooled", False) and body_path.exists():
+                body = gzip.decompress(body_path.read_bytes())
+                meta_path = body_path.with_suffix(".json")
+                meta = json.loads(meta_path.read_bytes()) if meta_path.exists() else {"url": page["url"]}
+                snap = self.store_snapshot(body, **meta)
+                if snap.spooled:
+                    return filed
+                page["blob"], page["warc"] = snap.blob.key, _warc_dict(snap.warc)
+            article = page["article"]
+            page["canonical"] = choose_canonical(page["url"], article.get("canonical_url"))
+            page["site"] = site_of(page["canonical"])
+            page["blocks"] = list(article.get("blocks") or article["text"].split("\n"))
+            with self._lock:
+                self._table(page["site"]).observe(page["canonical"], page["blocks"], article.get("title"))
+                try:
+                    self._file(page)
+                except StoreError as exc:
+                    self._docs.clear()
+                    logger.warning("Store still failing (%s): %d spooled pages left", exc,
+                                   len(self.spooled_pages()))
+                    return filed
+            path.unlink()
+            filed += 1
+            self.counts["archive/spool/pages_filed"] += 1
+        if not self.spooled_pages():
+            for leftover in (self.spool_dir / "bodies").iterdir():
+                leftover.unlink()
+        return filed
 
     def _clean(self, page: dict):
         return clean(page["blocks"], title=page["article"].get("title"), key=page["canonical"],
@@ -170,6 +300,8 @@ class CrawlSession:
             "content_type": page.get("content_type"),
             "crawl_id": self.crawl_id,
         }
+        if page.get("warc"):
+            version["warc"] = page["warc"]
         if decision.action == NEW:
             doc = self._new_document(decision.doc_id, canonical, article, version, text, cleaned.removed)
             if fetched != canonical:
@@ -289,11 +421,20 @@ class CrawlSession:
             for site in list(self._pending):
                 self._drain(site)
             self._reclean()
+            try:
+                self.warc.close()
+            except StoreError as exc:
+                logger.warning("WARC upload failed (%s): the files stay in %s for 'archive flush'", exc,
+                               self.spool_dir / "warc")
+                self.counts["archive/spool/warc_files"] += 1
             for site, table in self.tables.items():
                 self.archive.store.put(blocks_key(site), table.to_bytes(), content_type="application/octet-stream")
             self.archive.store.put(NEARDUP_KEY, self.near.to_bytes(), content_type="application/octet-stream")
         self.flush_listing()
         counts = {**(stats or {}), **self.counts}
+        counts["archive/spool/pages_waiting"] = len(self.spooled_pages())
+        requests = dict(sorted(self.archive.store.requests.items()))
+        new_docs = self.counts.get("archive/decision/new", 0)
         report = {
             "crawl_id": self.crawl_id,
             "spider": self.spider,
@@ -304,10 +445,23 @@ class CrawlSession:
             "finish_reason": reason,
             "settings": self.settings,
             "counts": dict(sorted(counts.items())),
+            "requests": requests,
+            "puts_per_new_document": round(requests.get("PUT", 0) / new_docs, 2) if new_docs else None,
+            "warc_files": self.warc.files(),
             "decisions": self.decisions,
         }
         self.archive.save_report(report)
         return report
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _warc_dict(ref: WarcRef | None) -> dict | None:
+    return None if ref is None else {"file": ref.file, "offset": ref.offset, "length": ref.length}
 
 
 def removed_record(removed: list[dict]) -> dict:

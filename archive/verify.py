@@ -33,6 +33,7 @@ def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None) -> 
     listing = archive.load_listing()
     seen_docs = set()
     checked_blobs: dict[str, str | None] = {}
+    checked_warcs: dict[str, bool] = {}
     for doc_id in archive.iter_doc_ids():
         seen_docs.add(doc_id)
         if on_doc:
@@ -61,6 +62,13 @@ def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None) -> 
                 checked_blobs[key] = _check_blob(archive, key)
             if checked_blobs[key]:
                 yield f"document {doc_id} version {n}: blob {key} {checked_blobs[key]}"
+            warc = version.get("warc")
+            if warc:
+                if warc["file"] not in checked_warcs:
+                    checked_warcs[warc["file"]] = archive.store.exists(warc["file"])
+                if not checked_warcs[warc["file"]]:
+                    yield f"document {doc_id} version {n}: WARC file {warc['file']} is missing " \
+                          "(run 'archive flush' where the crawl ran)"
             body_sha = version.get("body_sha256")
             if body_sha and blob_key(body_sha) != key:
                 yield f"document {doc_id} version {n}: body_sha256 does not match blob {key}"

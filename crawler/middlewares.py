@@ -6,30 +6,58 @@ them."""
 from __future__ import annotations
 
 from scrapy import Request
+from scrapy.http import Response
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 
 from crawler.items import ArticlePage
+from crawler.signals import page_done
+
+
+def request_chain(response) -> list[str]:
+    """The URLs a response answered: its request's and those of the redirects before it."""
+    return [*response.request.meta.get("redirect_urls", ()), response.request.url]
 
 
 class SnapshotMiddleware:
-    def __init__(self, session_provider):
-        self._session = session_provider
+    def __init__(self, crawler):
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
-        from crawler.pipelines import session_for
-        return cls(lambda: session_for(crawler))
+        return cls(crawler)
 
     async def process_spider_output(self, response, result):
+        from crawler.pipelines import runtime_for, session_for
+        articles = 0
         async for item in result:
             if isinstance(item, ArticlePage):
-                session = self._session()
-                ref = await maybe_deferred_to_future(deferToThread(session.store_snapshot, response.body))
-                item.blob, item.body_sha256, item.body_size = ref.key, ref.sha256, ref.size
+                articles += 1
+                session = session_for(self.crawler)
+                snap = await runtime_for(self.crawler).run(
+                    session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
+                    status=response.status, response_headers=_headers(response.headers, len(response.body)),
+                    request_headers=_headers(response.request.headers))
+                item.blob, item.body_sha256, item.body_size = snap.blob.key, snap.blob.sha256, snap.blob.size
+                item.warc = None if snap.warc is None else {"file": snap.warc.file, "offset": snap.warc.offset,
+                                                            "length": snap.warc.length}
+                item.spooled = snap.spooled
             yield item
+        if not articles and isinstance(response, Response):
+            # Nothing to file: the page is done once its links are scheduled.
+            self.crawler.signals.send_catch_log(page_done, urls=request_chain(response))
+
+
+# Scrapy hands over the body decoded; the WARC record says so instead of replaying a stale encoding.
+_DROPPED_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+def _headers(headers, body_length: int | None = None) -> list[tuple[str, str]]:
+    out = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items()
+           if body_length is None or k.lower() not in _DROPPED_HEADERS for v in values]
+    if body_length is not None:
+        out.append(("Content-Length", str(body_length)))
+    return out
 
 
 class LoopAwareRedirectMiddleware(RedirectMiddleware):

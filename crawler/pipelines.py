@@ -1,27 +1,30 @@
-"""The pipeline that files article pages into the archive (``archive.session``), off the
-reactor thread, and writes the crawl report when the spider closes."""
+"""The pipeline that files article pages into the archive (``archive.session``), in a bounded
+pool of threads off the reactor, and writes the crawl report when the spider closes."""
 from __future__ import annotations
 
 import logging
+import os
 import weakref
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
+from twisted.internet import reactor
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.threadpool import ThreadPool
 
 from archive.archive import Archive
 from archive.session import CrawlSession
 from archive.store import StoreError
+from crawler.signals import page_done
 
 logger = logging.getLogger(__name__)
-
-_sessions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 # Settings worth keeping in the crawl report (never credentials).
 REPORTED_SETTINGS = ("ARCHIVE_URI", "USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY",
                      "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE", "DEPTH_LIMIT",
-                     "CLOSESPIDER_PAGECOUNT", "RETRY_TIMES", "JOBDIR")
+                     "CLOSESPIDER_PAGECOUNT", "RETRY_TIMES", "JOBDIR", "ARCHIVE_THREADS", "AWS_ENDPOINT_URL",
+                     "AWS_REGION_NAME")
 # Scrapy stats copied into the crawl report, by prefix.
 REPORTED_STATS = ("archive/", "downloader/response_count", "downloader/response_bytes",
                   "downloader/response_status_count/", "downloader/exception_type_count/",
@@ -30,23 +33,56 @@ REPORTED_STATS = ("archive/", "downloader/response_count", "downloader/response_
                   "request_depth_max")
 
 
+class ArchiveRuntime:
+    """A crawl's session and the thread pool its blocking store I/O runs in."""
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        uri = settings.get("ARCHIVE_URI")
+        options = {}
+        if str(uri).startswith("s3://"):
+            from archive.s3store import s3_options_from_settings
+            options = s3_options_from_settings(settings)
+            options["max_pool_connections"] = settings.getint("ARCHIVE_THREADS") + 2
+        archive = Archive.open(uri, create=True, **options)
+        spool = settings.get("ARCHIVE_SPOOL_DIR") or (
+            os.path.join(settings["JOBDIR"], "archive-spool") if settings.get("JOBDIR") else ".archive-spool")
+        signals = crawler.signals
+        self.session = CrawlSession(
+            archive, spider=getattr(crawler.spidercls, "name", None),
+            settings={name: settings.get(name) for name in REPORTED_SETTINGS},
+            spool_dir=spool, warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
+            software=f"{settings.get('BOT_NAME')}/{settings.get('BOT_VERSION')}",
+            on_filed=lambda page: signals.send_catch_log(page_done, urls=[*page.get("redirects", ()), page["url"]]))
+        self.pool = ThreadPool(minthreads=1, maxthreads=settings.getint("ARCHIVE_THREADS"), name="archive-io")
+        self.pool.start()
+        reactor.addSystemEventTrigger("during", "shutdown", self.pool.stop)
+        logger.info("Archiving into %s (crawl %s, spool %s)", archive.uri, self.session.crawl_id, spool)
+
+    async def run(self, func, *args, **kwargs):
+        return await maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, func, *args, **kwargs))
+
+
+_runtimes: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def runtime_for(crawler) -> ArchiveRuntime:
+    """The crawl's archive runtime, opened on first use (fails early if the store is unusable)."""
+    runtime = _runtimes.get(crawler)
+    if runtime is None:
+        runtime = _runtimes[crawler] = ArchiveRuntime(crawler)
+    return runtime
+
+
 def session_for(crawler) -> CrawlSession:
-    """The crawl session of a crawler, opened on first use (fails early if the store is unusable)."""
-    session = _sessions.get(crawler)
-    if session is None:
-        uri = crawler.settings.get("ARCHIVE_URI")
-        archive = Archive.open(uri, create=True)
-        settings = {name: crawler.settings.get(name) for name in REPORTED_SETTINGS}
-        spider_name = getattr(crawler.spidercls, "name", None)
-        session = _sessions[crawler] = CrawlSession(archive, spider=spider_name, settings=settings)
-        logger.info("Archiving into %s (crawl %s)", archive.uri, session.crawl_id)
-    return session
+    return runtime_for(crawler).session
 
 
 class ArchivePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.session = session_for(crawler)
+        self.runtime = runtime_for(crawler)
+        self.session = self.runtime.session
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -57,19 +93,29 @@ class ArchivePipeline:
             logger.error("Cannot open archive %s: %s", crawler.settings.get("ARCHIVE_URI"), exc)
             raise RuntimeError(f"cannot open archive: {exc}") from None
 
+    async def open_spider(self, spider=None):
+        waiting = len(self.session.spooled_pages())
+        if waiting:
+            filed = await self.runtime.run(self.session.replay_spool)
+            logger.info("Filed %d of %d pages spooled by an earlier crawl", filed, waiting)
+
     async def process_item(self, item, spider=None):
         page = ItemAdapter(item).asdict()
         if not page.get("blob"):
-            raise DropItem(f"article page without a stored snapshot: {page.get('url')}")
-        await maybe_deferred_to_future(deferToThread(self.session.ingest, page))
+            raise DropItem(f"article page without a snapshot: {page.get('url')}")
+        await self.runtime.run(self.session.ingest, page)
         return item
 
     async def close_spider(self, spider=None):
         stats = {k: v for k, v in self.crawler.stats.get_stats().items()
                  if isinstance(v, (int, float, str)) and k.startswith(REPORTED_STATS)}
         reason = getattr(self.crawler.engine, "_close_reason", None) or "finished"
-        report = await maybe_deferred_to_future(deferToThread(self.session.finish, stats, reason=reason))
+        report = await self.runtime.run(self.session.finish, stats, reason=reason)
         logger.info(format_summary(report))
+        waiting = report["counts"].get("archive/spool/pages_waiting", 0)
+        if waiting:
+            logger.warning("%d pages wait in the spool %s: the next crawl or 'archive flush --spool %s' files "
+                           "them", waiting, self.session.spool_dir, self.session.spool_dir)
 
 
 def format_summary(report: dict) -> str:
@@ -83,4 +129,5 @@ def format_summary(report: dict) -> str:
             f"skipped {sum(skipped.values())} {dict(sorted(skipped.items()))}, "
             f"errors {sum(errors.values())} {dict(sorted(errors.items()))}, "
             f"{c.get('archive/blobs_new', 0)} new blobs, {c.get('archive/bytes_stored', 0)} bytes stored, "
+            f"{c.get('archive/spool/pages', 0)} spooled, requests {report.get('requests')}, "
             f"{report['elapsed_seconds']:.1f}s")

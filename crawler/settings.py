@@ -8,6 +8,12 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # Where the archive goes: s3://bucket/prefix, file:///abs/path or a folder (default ./archive-data).
 ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive-data")
 
+# Local spool for what the store could not take (default: JOBDIR/archive-spool, else
+# ./.archive-spool); threads for blocking store I/O; WARC files roll at this size.
+ARCHIVE_SPOOL_DIR = None
+ARCHIVE_THREADS = 8
+ARCHIVE_WARC_MAX_SIZE = 100 * 1024 * 1024
+
 # Who we are. USER_AGENT is built from these unless set explicitly.
 BOT_VERSION = "0.1"
 # Set CONTACT_URL to a page that says who runs the crawl and how to reach them.
@@ -42,6 +48,8 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
+
+DUPEFILTER_CLASS = "crawler.dupefilter.ResumableDupeFilter"
 
 LOGSTATS_INTERVAL = 60.0
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

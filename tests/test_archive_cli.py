@@ -23,8 +23,9 @@ def page(url, text=TEXT, title="Talks resume", canonical=None, body=None):
 
 
 def ingest(session, p):
-    ref = session.store_snapshot(p.pop("body"))
-    p["blob"], p["body_sha256"] = ref.key, ref.sha256
+    snap = session.store_snapshot(p.pop("body"), url=p["url"], fetched_at=p["fetched_at"],
+                                  response_headers=[("Content-Type", "text/html")])
+    p["blob"], p["body_sha256"] = snap.blob.key, snap.blob.sha256
     return session.ingest(p)
 
 

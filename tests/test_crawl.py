@@ -94,3 +94,40 @@ def test_archive_verify_and_no_partial_files(crawled):
     assert not [p for p in Path(archive_dir).rglob("*") if p.name.endswith(".tmp")]
     code, out, _ = archive_cmd("--archive", str(archive_dir), "list")
     assert code == 0 and len(out.splitlines()) >= 15
+
+
+def test_warc_files_hold_every_archived_page(crawled):
+    from warcio.archiveiterator import ArchiveIterator
+
+    from archive.archive import Archive
+    from archive.warc import digest_hex
+
+    _, _, archive_dir, _, _ = crawled
+    archive = Archive.open(str(archive_dir))
+    records = {}
+    for key in archive.store.list("warc/"):
+        if not key.endswith(".warc.gz"):
+            continue
+        stream = __import__("io").BytesIO(archive.store.get(key))
+        types = []
+        for rec in ArchiveIterator(stream):
+            types.append(rec.rec_type)
+            if rec.rec_type in ("response", "revisit"):
+                records[(key, rec.rec_headers.get_header("WARC-Target-URI"))] = (
+                    rec.rec_type, digest_hex(rec.rec_headers.get_header("WARC-Payload-Digest")))
+        assert types[0] == "warcinfo"
+    assert records
+    for doc in export(str(archive_dir)):
+        for v in doc["versions"]:
+            ref = v["warc"]
+            kind, digest = records[(ref["file"], v["url"])]
+            assert digest == v["body_sha256"], v["url"]
+            raw = archive.store.get(ref["file"])[ref["offset"]:ref["offset"] + ref["length"]]
+            rec = next(ArchiveIterator(__import__("io").BytesIO(raw)))
+            assert rec.rec_headers.get_header("WARC-Target-URI") == v["url"]
+            if kind == "response":
+                assert __import__("hashlib").sha256(rec.content_stream().read()).hexdigest() == v["body_sha256"]
+    report = json.loads(next((archive_dir / "crawls").glob("*.json")).read_text())
+    assert report["warc_files"] and report["requests"]["PUT"] > 0
+    kinds = [k for k, _ in records.values()]
+    assert "revisit" in kinds, "identical bodies at several URLs become revisit records"

@@ -22,6 +22,7 @@ from archive.encoding import looks_like_html
 from archive.extract import extract
 from archive.pages import skip_reason
 from crawler.items import ArticlePage
+from crawler.signals import page_done
 
 # trafilatura logs every page it cannot parse (at ERROR) and its steps (at DEBUG); a page without
 # an article is a counted skip here, so its own lines only drown the crawl log.
@@ -181,3 +182,5 @@ class NewsSpider(scrapy.Spider):
                 reason = type(exc).__name__
         self.count(f"error/{reason}")
         self.logger.info("Skipped %s: %s", failure.request.url, reason)
+        self.crawler.signals.send_catch_log(
+            page_done, urls=[*failure.request.meta.get("redirect_urls", ()), failure.request.url])
