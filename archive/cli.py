@@ -187,6 +187,37 @@ def verify(ctx, quiet):
 
 
 @cli.command()
+@click.option("--spool", "spool_dir", default=".archive-spool", show_default=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Spool folder of the crawl (JOBDIR/archive-spool with JOBDIR).")
+@click.pass_context
+def flush(ctx, spool_dir):
+    """File what a crawl left in its local spool when the store failed, and upload its WARC files.
+
+    Example:
+
+        archive --archive s3://news/archive flush --spool crawls/job1/archive-spool
+    """
+    from pathlib import Path
+
+    from .session import CrawlSession
+    archive = _open(ctx)
+    if not Path(spool_dir).is_dir():
+        raise click.ClickException(f"no spool folder at {spool_dir}")
+    session = CrawlSession(archive, spider="flush", spool_dir=spool_dir, warmup_pages=0)
+    waiting = len(session.spooled_pages())
+    try:
+        filed = session.replay_spool()
+        report = session.finish()
+    except StoreError as exc:
+        raise click.ClickException(f"store failed: {exc}; the spool is kept") from None
+    left = report["counts"].get("archive/spool/pages_waiting", 0)
+    click.echo(f"filed {filed} of {waiting} spooled pages; "
+               f"{report['counts'].get('archive/spool/warc_files_recovered', 0)} WARC files uploaded; {left} left")
+    if left:
+        raise click.ClickException(f"{left} pages are still waiting in {spool_dir}")
+
+
+@cli.command()
 @click.pass_context
 def reindex(ctx):
     """Rebuild the listing index from the documents (after a crash or a manual change).

@@ -195,7 +195,15 @@ class CrawlSession:
         page["site"] = site_of(page["canonical"])
         page["blocks"] = list(article.get("blocks") or article["text"].split("\n"))
         with self._lock:
-            table = self._table(page["site"])
+            try:
+                if page.get("spooled"):
+                    raise StoreError("its body is in the spool")
+                table = self._table(page["site"])
+            except StoreError:
+                self._spool_page(page)
+                if self.on_filed is not None:
+                    self.on_filed(page)
+                return None
             table.observe(page["canonical"], page["blocks"], article.get("title"))
             if len(table.pages) < self.warmup_pages:
                 self._pending.setdefault(page["site"], []).append(page)
@@ -244,6 +252,19 @@ class CrawlSession:
         pages were filed. Stops at the first store failure, keeping what is left."""
         recovered = recover_spool(self.archive.store, self.spool_dir / "warc")
         self.counts["archive/spool/warc_files_recovered"] += len(recovered)
+        for path in sorted(self.spool_dir.glob("listing-*.json")):
+            entries = json.loads(path.read_bytes())
+            with self._lock:
+                for doc_id, entry in entries.items():
+                    if doc_id not in self.listing:   # the store's own entry is newer
+                        self.listing[doc_id] = entry
+                        self.urls.add(doc_id, entry.get("url"), *(entry.get("aliases") or ()))
+                        self._dirty_shards.add(doc_id[:2])
+            self.flush_listing()
+            path.unlink()
+        for path in sorted(self.spool_dir.glob("report-*.json")):
+            self.archive.save_report(json.loads(path.read_bytes()))
+            path.unlink()
         filed = 0
         for path in self.spooled_pages():
             page = json.loads(path.read_bytes())
@@ -416,7 +437,11 @@ class CrawlSession:
             self.counts[name] += n
 
     def finish(self, stats: dict | None = None, *, reason: str = "finished") -> dict:
-        """File what is still held back, clean again, write indexes and the crawl report."""
+        """File what is still held back, clean again, write indexes and the crawl report.
+
+        If the store fails here, the listing entries and the report wait in the spool (as pages
+        do) for the next crawl or ``archive flush``; block tables and the near-duplicate index
+        are rebuilt or relearned, so they are not spooled."""
         with self._lock:
             for site in list(self._pending):
                 self._drain(site)
@@ -427,15 +452,31 @@ class CrawlSession:
                 logger.warning("WARC upload failed (%s): the files stay in %s for 'archive flush'", exc,
                                self.spool_dir / "warc")
                 self.counts["archive/spool/warc_files"] += 1
-            for site, table in self.tables.items():
-                self.archive.store.put(blocks_key(site), table.to_bytes(), content_type="application/octet-stream")
-            self.archive.store.put(NEARDUP_KEY, self.near.to_bytes(), content_type="application/octet-stream")
-        self.flush_listing()
+        report = self._report(stats, reason)
+        try:
+            with self._lock:
+                for site, table in self.tables.items():
+                    self.archive.store.put(blocks_key(site), table.to_bytes(),
+                                           content_type="application/octet-stream")
+                self.archive.store.put(NEARDUP_KEY, self.near.to_bytes(), content_type="application/octet-stream")
+            self.flush_listing()
+            self.archive.save_report(report)
+        except StoreError as exc:
+            with self._lock:
+                entries = {i: self.listing[i] for i in self.listing if i[:2] in self._dirty_shards}
+            _write_atomic(self.spool_dir / f"listing-{self.crawl_id}.json", json.dumps(entries).encode())
+            _write_atomic(self.spool_dir / f"report-{self.crawl_id}.json", json.dumps(report).encode())
+            logger.warning("Store failed at the end of the crawl (%s): listing and report wait in %s",
+                           exc, self.spool_dir)
+            report["counts"]["archive/spool/listing_entries"] = len(entries)
+        return report
+
+    def _report(self, stats: dict | None, reason: str) -> dict:
         counts = {**(stats or {}), **self.counts}
         counts["archive/spool/pages_waiting"] = len(self.spooled_pages())
         requests = dict(sorted(self.archive.store.requests.items()))
         new_docs = self.counts.get("archive/decision/new", 0)
-        report = {
+        return {
             "crawl_id": self.crawl_id,
             "spider": self.spider,
             "archive": self.archive.uri,
@@ -450,8 +491,6 @@ class CrawlSession:
             "warc_files": self.warc.files(),
             "decisions": self.decisions,
         }
-        self.archive.save_report(report)
-        return report
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -1,0 +1,88 @@
+"""Nothing is lost when the store fails: bodies and pages wait in the spool, `archive flush` files them."""
+import pytest
+
+from archive.archive import Archive
+from archive.cli import main
+from archive.store import LocalStore, StoreError
+from tests.test_archive_cli import TEXT, page
+
+
+class FlakyStore(LocalStore):
+    """A local store that can be switched off (a fault injection: the real-server version of this
+    test kills SeaweedFS mid-crawl)."""
+    down = False
+
+    def _fail(self):
+        if self.down:
+            raise StoreError("store unreachable (injected)")
+
+    def put(self, key, data, **o):
+        self._fail()
+        return super().put(key, data, **o)
+
+    def put_if_absent(self, key, data, **o):
+        self._fail()
+        return super().put_if_absent(key, data, **o)
+
+    def get(self, key):
+        self._fail()
+        return super().get(key)
+
+
+def snapshot_and_ingest(session, p):
+    body = p.pop("body")
+    snap = session.store_snapshot(body, url=p["url"], fetched_at=p["fetched_at"])
+    p.update(blob=snap.blob.key, body_sha256=snap.blob.sha256, spooled=snap.spooled)
+    return session.ingest(p)
+
+
+def test_store_down_mid_crawl_spools_then_flush_files_everything(tmp_path, capsys):
+    from archive.session import CrawlSession
+    store = FlakyStore(tmp_path / "arch")
+    store.create()
+    archive = Archive(store)
+    spool = tmp_path / "spool"
+    filed = []
+    s = CrawlSession(archive, warmup_pages=1, spool_dir=spool, on_filed=lambda p: filed.append(p["url"]))
+    snapshot_and_ingest(s, page("http://site.test/news/one"))
+    store.down = True
+    snapshot_and_ingest(s, page("http://site.test/news/two", text="Second story text " * 40, title="Two"))
+    snapshot_and_ingest(s, page("http://site.test/news/three", text="Third story text " * 40, title="Three"))
+    assert filed == ["http://site.test/news/one", "http://site.test/news/two", "http://site.test/news/three"], \
+        "spooled pages are safe too"
+    report = s.finish()
+    assert report["counts"]["archive/spool/pages_waiting"] == 2
+    assert report["counts"]["archive/spool/listing_entries"] == 1, "the filed page's listing entry waits too"
+    assert len(list((spool / "pages").glob("*.json"))) == 2
+    assert len(list((spool / "bodies").glob("*.gz"))) == 2
+    store.down = False
+    assert main(["--archive", store.uri, "flush", "--spool", str(spool)]) == 0
+    out = capsys.readouterr().out
+    assert "filed 2 of 2 spooled pages" in out
+    urls = {d["url"] for d in archive.iter_documents()}
+    assert urls == {"http://site.test/news/one", "http://site.test/news/two", "http://site.test/news/three"}
+    assert main(["--archive", store.uri, "verify"]) == 0
+    assert len(list(archive.iter_reports())) == 2, "the first crawl's report was spooled, then written"
+    assert list(archive.store.list("warc/")), "the first crawl's WARC file was uploaded by flush"
+    assert not list((spool / "pages").glob("*.json"))
+    assert main(["--archive", store.uri, "flush", "--spool", str(spool)]) == 0, "flushing again is harmless"
+    assert len(list(archive.iter_documents())) == 3
+
+
+def test_flush_keeps_the_spool_while_the_store_is_down(tmp_path, capsys):
+    from archive.session import CrawlSession
+    store = FlakyStore(tmp_path / "arch")
+    store.create()
+    spool = tmp_path / "spool"
+    s = CrawlSession(Archive(store), warmup_pages=1, spool_dir=spool)
+    store.down = True
+    snapshot_and_ingest(s, page("http://site.test/news/one"))
+    store.down = False
+    s.finish()
+    retry = CrawlSession(Archive(store), warmup_pages=0, spool_dir=spool)
+    store.down = True   # lost after the session opened
+    assert retry.replay_spool() == 0
+    assert len(list((spool / "pages").glob("*.json"))) == 1, "nothing dropped while the store is down"
+    assert len(list((spool / "bodies").glob("*.gz"))) == 1
+    store.down = False
+    assert CrawlSession(Archive(store), warmup_pages=0, spool_dir=spool).replay_spool() == 1
