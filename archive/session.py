@@ -28,14 +28,14 @@ from .dedup import ALIAS, NEW, UNCHANGED, VERSION, Decision, Deduplicator, UrlIn
 from .fingerprint import simhash64, simhash_hex, text_sha256
 from .neardup import NearDupIndex
 from .store import KeyNotFound, StoreError
-from .teasers import SiteBlocks, clean, site_of
+from .teasers import SiteBlocks, clean, site_of, split_blocks, teaser_only_change
 from .urls import canonical_url, choose_canonical
 from .warc import WarcRef, WarcWriter, digest_hex, read_cdxj, recover_spool, timestamp14
 
 logger = logging.getLogger(__name__)
 
 METADATA_FIELDS = ("author", "section", "tags", "description", "language", "image")
-LISTING_FLUSH_EVERY = 200   # changed documents between listing writes during a crawl
+INDEX_FLUSH_EVERY = 200     # changed documents between index writes during a crawl
 WARMUP_PAGES = 40           # pages of a site seen before its first pages are cleaned
 NEARDUP_KEY = "index/neardup.bin"
 
@@ -66,12 +66,13 @@ class CrawlSession:
     def __init__(self, archive: Archive, *, crawl_id: str | None = None, spider: str | None = None,
                  settings: dict | None = None, warmup_pages: int = WARMUP_PAGES,
                  spool_dir: str | os.PathLike | None = None, warc_max_size: int = 100 * 2**20,
-                 software: str = "newsarchive/0.1", on_filed=None):
+                 software: str = "newsarchive/0.1", on_filed=None, index_flush_every: int = INDEX_FLUSH_EVERY):
         self.archive = archive
         self.crawl_id = crawl_id or new_crawl_id()
         self.spider = spider
         self.settings = dict(settings or {})
         self.warmup_pages = warmup_pages
+        self.index_flush_every = index_flush_every
         self.started_at = utcnow()
         self._t0 = time.monotonic()
         self._lock = threading.RLock()
@@ -87,16 +88,30 @@ class CrawlSession:
                                max_file_size=warc_max_size, software=software, lookup_original=self._original)
         self.listing = archive.load_listing()
         self.urls = UrlIndex.from_listing(self.listing)
+        self._dirty_shards: set[str] = set()
+        self._dirty_count = 0
+        self._reconcile()
         self.near = self._load_near()
         self.dedup = Deduplicator(self.urls, self.near, self._doc_text)
         self.tables: dict[str, SiteBlocks] = {}
         self._pending: dict[str, list[dict]] = {}
         self._filed: dict[str, dict] = {}     # doc id -> the page that set its text in this crawl
         self._docs: dict[str, dict] = {}      # documents read or written in this crawl
-        self._dirty_shards: set[str] = set()
-        self._dirty_count = 0
 
     # -- loading -------------------------------------------------------------------------
+    def _reconcile(self) -> None:
+        """Documents a killed crawl wrote but did not list yet join the listing (one LIST)."""
+        unlisted = [doc_id for doc_id in self.archive.iter_doc_ids() if doc_id not in self.listing]
+        for doc_id in unlisted:
+            try:
+                doc = self.archive.load_document(doc_id)
+            except ArchiveError as exc:
+                logger.warning("Skipping unreadable document %s: %s", doc_id, exc)
+                continue
+            self._remember_listing(doc)
+        if unlisted:
+            logger.info("Listed %d documents an interrupted crawl had not listed", len(unlisted))
+            self.counts["archive/reconciled_documents"] += len(unlisted)
     def _load_near(self) -> NearDupIndex:
         try:
             near = NearDupIndex.from_bytes(self.archive.store.get(NEARDUP_KEY))
@@ -193,7 +208,7 @@ class CrawlSession:
         article = page["article"]
         page = dict(page, canonical=choose_canonical(page["url"], article.get("canonical_url")))
         page["site"] = site_of(page["canonical"])
-        page["blocks"] = list(article.get("blocks") or article["text"].split("\n"))
+        page["blocks"] = split_blocks(article.get("blocks") or article["text"].split("\n"))
         with self._lock:
             try:
                 if page.get("spooled"):
@@ -210,9 +225,9 @@ class CrawlSession:
                 return None
             self._drain(page["site"])
             decision = self._file_safely(page)
-            flush = self._dirty_count >= LISTING_FLUSH_EVERY
+            flush = self._dirty_count >= self.index_flush_every
         if flush:
-            self.flush_listing()
+            self.flush_indexes()
         return decision
 
     def _drain(self, site: str) -> None:
@@ -281,7 +296,7 @@ class CrawlSession:
             article = page["article"]
             page["canonical"] = choose_canonical(page["url"], article.get("canonical_url"))
             page["site"] = site_of(page["canonical"])
-            page["blocks"] = list(article.get("blocks") or article["text"].split("\n"))
+            page["blocks"] = split_blocks(article.get("blocks") or article["text"].split("\n"))
             with self._lock:
                 self._table(page["site"]).observe(page["canonical"], page["blocks"], article.get("title"))
                 try:
@@ -310,6 +325,21 @@ class CrawlSession:
         sha, fp = text_sha256(text), simhash64(text)
         decision = self.dedup.decide(canonical=canonical, fetched_key=canonical_url(fetched), text=text,
                                      text_sha=sha, fp=fp, new_id=doc_id_for(canonical))
+        if decision.action == VERSION:
+            doc = self._doc(decision.doc_id)
+            old = doc["text"].split("\n") if doc["text"] else []
+            if teaser_only_change(old, cleaned.blocks, key=canonical, table=self._table(page["site"])):
+                # Only teasers differ (leaked into one text, learned since): no new version. The
+                # stored text is replaced in place when the new one is the cleaner of the two.
+                decision.action = UNCHANGED
+                decision.evidence["layer"] = "url-teasers-only"
+                if set(cleaned.blocks) < set(old):
+                    doc["text"] = text
+                    doc["removed"] = removed_record(cleaned.removed)
+                    doc["versions"][-1].update(text_sha256=sha, simhash=simhash_hex(fp))
+                    self.archive.save_document(doc)
+                    self._remember(doc)
+                    self.counts["archive/teasers/documents_recleaned"] += 1
         version = {
             "fetched_at": page.get("fetched_at") or utcnow(),
             "url": fetched,
@@ -391,6 +421,10 @@ class CrawlSession:
             self.counts["archive/teasers/blocks_removed"] += len(removed)
 
     def _remember(self, doc: dict) -> None:
+        fp = self._remember_listing(doc)
+        self.near.add(doc["id"], fp)
+
+    def _remember_listing(self, doc: dict) -> int:
         latest = doc["versions"][-1]
         entry = listing_entry(doc)
         entry["text_sha256"] = latest["text_sha256"]
@@ -400,16 +434,31 @@ class CrawlSession:
         self.urls.add(doc["id"], *doc.get("aliases", ()), *entry["alias_keys"])
         fp = int(latest["simhash"], 16)
         self.urls.set_latest(doc["id"], doc["url"], latest["text_sha256"], fp)
-        self.near.add(doc["id"], fp)
         self._dirty_shards.add(doc["id"][:2])
         self._dirty_count += 1
+        return fp
 
     def flush_listing(self) -> int:
         with self._lock:
-            shards, self._dirty_shards = self._dirty_shards, set()
-            self._dirty_count = 0
+            shards = set(self._dirty_shards)
             entries = dict(self.listing)
-        return self.archive.save_listing(entries, shards) if shards else 0
+        written = self.archive.save_listing(entries, shards) if shards else 0
+        with self._lock:
+            self._dirty_shards -= shards
+            self._dirty_count = 0
+        return written
+
+    def flush_indexes(self) -> None:
+        """Write what the next crawl starts from: block tables, near-duplicate index, listing.
+        Done every ``index_flush_every`` changed documents and at the end, so a killed crawl
+        loses little of what it learned."""
+        with self._lock:
+            tables = {site: table.to_bytes() for site, table in self.tables.items()}
+            near = self.near.to_bytes()
+        for site, data in tables.items():
+            self.archive.store.put(blocks_key(site), data, content_type="application/octet-stream")
+        self.archive.store.put(NEARDUP_KEY, near, content_type="application/octet-stream")
+        self.flush_listing()
 
     # -- end -----------------------------------------------------------------------------
     def _reclean(self) -> None:
@@ -454,12 +503,7 @@ class CrawlSession:
                 self.counts["archive/spool/warc_files"] += 1
         report = self._report(stats, reason)
         try:
-            with self._lock:
-                for site, table in self.tables.items():
-                    self.archive.store.put(blocks_key(site), table.to_bytes(),
-                                           content_type="application/octet-stream")
-                self.archive.store.put(NEARDUP_KEY, self.near.to_bytes(), content_type="application/octet-stream")
-            self.flush_listing()
+            self.flush_indexes()
             self.archive.save_report(report)
         except StoreError as exc:
             with self._lock:

@@ -51,7 +51,8 @@ class ArchiveRuntime:
         self.session = CrawlSession(
             archive, spider=getattr(crawler.spidercls, "name", None),
             settings={name: settings.get(name) for name in REPORTED_SETTINGS},
-            spool_dir=spool, warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
+            spool_dir=spool, warmup_pages=settings.getint("ARCHIVE_WARMUP_PAGES"),
+            index_flush_every=settings.getint("ARCHIVE_INDEX_FLUSH_EVERY"), warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
             software=f"{settings.get('BOT_NAME')}/{settings.get('BOT_VERSION')}",
             on_filed=lambda page: signals.send_catch_log(page_done, urls=[*page.get("redirects", ()), page["url"]]))
         self.pool = ThreadPool(minthreads=1, maxthreads=settings.getint("ARCHIVE_THREADS"), name="archive-io")
@@ -94,9 +95,10 @@ class ArchivePipeline:
             raise RuntimeError(f"cannot open archive: {exc}") from None
 
     async def open_spider(self, spider=None):
+        # What an earlier crawl left in this spool (killed, or its store was down) goes first.
         waiting = len(self.session.spooled_pages())
+        filed = await self.runtime.run(self.session.replay_spool)
         if waiting:
-            filed = await self.runtime.run(self.session.replay_spool)
             logger.info("Filed %d of %d pages spooled by an earlier crawl", filed, waiting)
 
     async def process_item(self, item, spider=None):

@@ -13,6 +13,10 @@ ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive-data")
 ARCHIVE_SPOOL_DIR = None
 ARCHIVE_THREADS = 8
 ARCHIVE_WARC_MAX_SIZE = 100 * 1024 * 1024
+# Article pages of a new site held back until its teaser statistics have seen this many pages.
+ARCHIVE_WARMUP_PAGES = 40
+# Listing, block tables and near-duplicate index are written every this many changed documents.
+ARCHIVE_INDEX_FLUSH_EVERY = 200
 
 # Who we are. USER_AGENT is built from these unless set explicitly.
 BOT_VERSION = "0.1"

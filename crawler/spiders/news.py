@@ -82,15 +82,16 @@ class NewsSpider(scrapy.Spider):
     async def start(self):
         origins = []
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error)
+            # dont_filter: a resumed crawl (JOBDIR) rediscovers unfinished pages from here.
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, dont_filter=True)
             origin = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
             if origin not in origins:
                 origins.append(origin)
         for origin in origins:
             yield scrapy.Request(origin + "/robots.txt", callback=self.parse_robots, errback=self.on_error,
-                                 priority=10)
+                                 priority=10, dont_filter=True)
             yield scrapy.Request(origin + "/sitemap.xml", callback=self.parse_sitemap, errback=self.on_error,
-                                 priority=10)
+                                 priority=10, dont_filter=True)
 
     # -- discovery -----------------------------------------------------------------------
     def parse_robots(self, response):
