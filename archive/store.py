@@ -236,7 +236,8 @@ def _etag(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
-def _local_from_uri(uri: str) -> LocalStore:
+def _local_from_uri(uri: str, **options) -> LocalStore:
+    """A folder store; ``options`` (meant for other backends) do not apply and are ignored."""
     parsed = urlparse(uri)
     if parsed.scheme == "file":
         if parsed.netloc not in ("", "localhost"):
@@ -245,15 +246,18 @@ def _local_from_uri(uri: str) -> LocalStore:
     return LocalStore(uri)
 
 
-# scheme -> factory(uri) -> Store; backends for other schemes add themselves here.
+# scheme -> factory(uri, **options) -> Store; backends for other schemes add themselves here.
 STORES = {
     "": _local_from_uri,
     "file": _local_from_uri,
 }
 
 
-def open_store(uri: str | None) -> Store:
-    """The store for an archive URI: ``s3://bucket/prefix``, ``file:///abs/path`` or a path."""
+def open_store(uri: str | None, **options) -> Store:
+    """The store for an archive URI: ``s3://bucket/prefix``, ``file:///abs/path`` or a path.
+
+    ``options`` go to the backend's factory (for S3: credentials, endpoint, timeouts; see
+    :meth:`archive.s3store.S3Store.from_uri`); the local folder backend ignores them."""
     uri = (uri or "").strip() or DEFAULT_ARCHIVE_URI
     scheme = urlparse(uri).scheme.lower()
     if len(scheme) == 1:  # a Windows drive letter, not a scheme
@@ -262,4 +266,13 @@ def open_store(uri: str | None) -> Store:
     if factory is None:
         known = ", ".join(sorted(s + "://" for s in STORES if s))
         raise BadArchiveURI(f"unsupported archive URI scheme {scheme!r} in {uri!r} (known: {known}, or a folder path)")
-    return factory(uri)
+    return factory(uri, **options)
+
+
+def _s3_from_uri(uri: str, **options) -> Store:
+    from .s3store import S3Store  # imported on use: boto3 loads only for s3:// archives
+
+    return S3Store.from_uri(uri, **options)
+
+
+STORES["s3"] = _s3_from_uri
