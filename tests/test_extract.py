@@ -1,0 +1,296 @@
+"""archive.extract / archive.encoding: small handwritten pages + a few benchmark pages."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.encoding import decode_html, looks_like_html
+from archive.extract import DEFAULT_SETTINGS, Article, extract
+
+REPO = Path(__file__).resolve().parent.parent
+PARAGRAPHS = [
+    "The city council voted on Tuesday to expand the municipal library network, adding three new "
+    "branches in neighbourhoods that have lacked public reading rooms for more than a decade.",
+    "Council member Jane Doe said the decision followed two years of consultations with residents, "
+    "teachers and local businesses, and that construction should begin early next spring.",
+    "Critics argued the budget could have been spent on road repairs, but the motion passed by a "
+    "comfortable margin of eleven votes to four after a lengthy evening debate.",
+]
+
+
+def article_html(*, charset_meta: str = "utf-8", body_extra: str = "", paragraphs=PARAGRAPHS) -> str:
+    paras = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en-GB"><head>
+<meta charset="{charset_meta}">
+<title>Council approves new libraries | Example Times</title>
+<meta property="og:title" content="Council approves new libraries">
+<meta property="og:type" content="article">
+<meta property="og:site_name" content="Example Times">
+<meta property="article:published_time" content="2024-03-05T09:30:00Z">
+<meta name="author" content="Jane Reporter">
+<meta name="description" content="Three new branches are planned.">
+<link rel="canonical" href="/news/2024/council-libraries">
+</head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+<article>
+<h1>Council approves new libraries</h1>
+<p class="byline">By Jane Reporter</p>
+{paras}{body_extra}
+</article>
+<footer><p>© 2024 Example Times. All rights reserved.</p></footer>
+</body></html>"""
+
+
+URL = "https://example.com/news/2024/council-libraries?utm_source=feed"
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def test_article_page_text_and_metadata():
+    art = extract(article_html().encode("utf-8"), URL)
+    assert isinstance(art, Article)
+    for para in PARAGRAPHS:
+        assert para in art.blocks
+    assert art.text == "\n".join(art.blocks)
+    assert "All rights reserved" not in art.text  # footer boilerplate
+    assert "Home" not in art.blocks  # navigation
+    assert art.title == "Council approves new libraries"
+    assert "Council approves new libraries" not in art.blocks  # headline lives in .title only
+    assert art.published == "2024-03-05"
+    assert art.author == "Jane Reporter"
+    assert art.site == "Example Times"
+    assert art.canonical_url == "https://example.com/news/2024/council-libraries"
+    assert art.language == "en"
+    assert art.page_type == "article"
+    assert art.has_article_markup is True
+    assert art.url == URL
+
+
+def test_to_dict_is_json_serialisable_and_detached():
+    art = extract(article_html(), URL)
+    assert art is not None
+    data = art.to_dict()
+    assert json.loads(json.dumps(data))["canonical_url"] == art.canonical_url
+    data["blocks"].append("mutated")
+    assert "mutated" not in art.blocks
+
+
+def test_jsonld_markup_without_og_type():
+    html = article_html().replace('<meta property="og:type" content="article">', "")
+    html = html.replace(
+        "</head>",
+        '<script type="application/ld+json">{"@context":"https://schema.org",'
+        '"@graph":[{"@type":"WebPage"},{"@type":["ReportageNewsArticle"],"headline":"x"}]}</script></head>',
+    )
+    html = html.replace("<article>", "<div>").replace("</article>", "</div>")
+    html = html.replace('<meta property="article:published_time" content="2024-03-05T09:30:00Z">', "")
+    art = extract(html, URL)
+    assert art is not None and art.has_article_markup is True and art.page_type is None
+
+
+def test_no_markup_means_flag_false():
+    html = (
+        article_html()
+        .replace('<meta property="og:type" content="article">', "")
+        .replace("<article>", "<div>")
+        .replace("</article>", "</div>")
+    )
+    art = extract(html, URL)
+    assert art is not None and art.has_article_markup is False
+
+
+def test_str_input_and_deterministic():
+    first = extract(article_html(), URL)
+    second = extract(article_html(), URL)
+    assert first is not None and first == second
+
+
+def test_heading_with_a_year_is_not_taken_for_a_dateline():
+    paras = ["Calendar 2018"] + PARAGRAPHS
+    html = article_html(paragraphs=paras).replace("<p>Calendar 2018</p>", "<h2>Calendar 2018</h2>")
+    html = html.replace('<p class="byline">By Jane Reporter</p>', "<p>March 5, 2024 09:30</p>")
+    art = extract(html, URL)
+    assert art is not None
+    assert "Calendar 2018" in art.blocks
+    assert "March 5, 2024 09:30" not in art.blocks
+
+
+# --------------------------------------------------------------------------- no article
+
+
+def test_listing_page_returns_none():
+    items = "".join(f'<li><a href="/news/{i}">Headline number {i} about the topic of the day</a></li>' for i in range(40))
+    html = f"<!DOCTYPE html><html><head><title>News</title></head><body><main><h1>Latest</h1><ul>{items}</ul></main></body></html>"
+    assert extract(html, "https://example.com/news/") is None
+
+
+def test_teaser_listing_without_article_markup_returns_none():
+    teasers = "".join(
+        f'<div class="teaser"><h2><a href="/n/{i}">Headline number {i}</a></h2><p>Short teaser for story {i}.</p></div>'
+        for i in range(20)
+    )
+    html = f"<!DOCTYPE html><html><head><title>News</title></head><body><main>{teasers}</main></body></html>"
+    assert extract(html, "https://example.com/news/") is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        "",
+        b"   \n ",
+        b"<html></html>",
+        b"<html><body><p>Too short to be an article.</p></body></html>",
+        b"<html><body><div><p>broken <b>markup <i>everywhere",
+        b"\x00" * 5000,
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 50,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20,
+        bytes((i * 7919) % 256 for i in range(100_000)),
+        "<script>var x = 1;</script>",  # a fragment whose root is not <html>
+        b'<html><head><script type="application/ld+json">' + b"[" * 100_000 + b"</script></head></html>",
+    ],
+    ids=lambda b: repr(b[:12]),
+)
+def test_empty_broken_or_binary_returns_none(body):
+    assert extract(body, "https://example.com/x") is None
+
+
+def test_jsonld_nested_too_deep_does_not_break_article():
+    html = article_html().replace(
+        "</head>", '<script type="application/ld+json">' + "[" * 100_000 + '"@type": "NewsArticle"</script></head>'
+    )
+    art = extract(html.replace('<meta property="og:type" content="article">', ""), URL)
+    assert art is not None and PARAGRAPHS[0] in art.blocks
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+CP1252_PARAGRAPHS = [
+    "Le café de la gare coûte désormais 5 € le matin, une hausse que les habitués trouvent « très "
+    "excessive » après des années de prix stables.",
+    "Selon le gérant, l'augmentation s'explique par le coût de l'énergie et par la qualité des grains "
+    "torréfiés chaque semaine à deux pas du marché.",
+    "Les élus municipaux promettent d'étudier la question lors du prochain conseil, prévu à la "
+    "rentrée, sans garantir la moindre aide.",
+]
+
+
+def test_windows_1252_without_declared_charset():
+    html = article_html(paragraphs=CP1252_PARAGRAPHS).replace('<meta charset="utf-8">\n', "")
+    body = html.encode("cp1252")
+    text, encoding = decode_html(body)
+    assert encoding == "cp1252"
+    assert "café" in text and "5 €" in text
+    art = extract(body, URL)
+    assert art is not None
+    assert "Le café de la gare coûte désormais 5 € le matin" in art.text
+
+
+def test_meta_charset_is_honoured():
+    html = article_html(paragraphs=CP1252_PARAGRAPHS, charset_meta="windows-1252")
+    art = extract(html.encode("cp1252"), URL)
+    assert art is not None and "coûte désormais 5 €" in art.text
+
+
+def test_wrong_declared_charset_does_not_raise_and_recovers():
+    russian = "Городской совет в четверг одобрил строительство трёх новых библиотек в спальных районах. " * 4
+    html = article_html(paragraphs=[russian], charset_meta="windows-1251")
+    body = html.encode("cp1251")
+    for declared in ("utf-8", "text/html; charset=UTF-8", "utf-16", "base64", "no-such-charset", "text/html"):
+        text, encoding = decode_html(body, declared)
+        assert "Городской совет" in text, declared
+        art = extract(body, URL, declared_encoding=declared)
+        assert art is not None and "Городской совет" in art.text, declared
+
+
+def test_declared_charset_wins_over_guessing():
+    body = "<html><body><p>Привет мир, это новости</p></body></html>".encode("koi8-r")
+    text, encoding = decode_html(body, "text/html; charset=koi8-r")
+    assert encoding == "koi8-r" and "Привет мир" in text
+
+
+def test_undecodable_bytes_are_replaced_not_raised():
+    body = b"<html><body><p>ok \xff\xfe\xfd bytes</p></body></html>"
+    text, encoding = decode_html(body, "utf-8")
+    assert text.startswith("<html>") and "ok" in text
+    assert isinstance(encoding, str) and encoding
+
+
+def test_bom_wins():
+    body = "\ufeff<html><p>naïve</p></html>".encode("utf-8")
+    assert decode_html(body, "iso-8859-1") == ("<html><p>naïve</p></html>", "utf-8")
+    body16 = "<html><p>naïve</p></html>".encode("utf-16")  # with BOM
+    assert decode_html(body16)[0] == "<html><p>naïve</p></html>"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (b"<!DOCTYPE html><html><body>x</body></html>", "text/html; charset=utf-8", True),
+        (b"  \n<div class='a'>x</div>", None, True),
+        (b"<html><body>x</body></html>", "application/octet-stream", True),
+        ("<html><p>x</p></html>".encode("utf-16"), None, True),
+        (b"<html><body>x</body></html>", "image/jpeg", False),
+        (b"%PDF-1.4 ...", None, False),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "text/html", False),
+        (b"<html>" + b"\x00" * 500, None, False),
+        (b"just some plain text, no markup", "text/plain", False),
+        (b"", "text/html", False),
+    ],
+)
+def test_looks_like_html(body, content_type, expected):
+    assert looks_like_html(body, content_type) is expected
+
+
+# --------------------------------------------------------------------------- benchmark pages
+
+
+def _benchmark_dir() -> Path:
+    env = os.environ.get("ARTICLE_BENCHMARK_DIR")
+    return Path(env) if env else REPO.parent / "shared" / "data" / "article-extraction-benchmark"
+
+
+def _load_benchmark_module():
+    spec = importlib.util.spec_from_file_location("extraction_benchmark", REPO / "benchmarks" / "extraction.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+# well-known pages, different sites and layouts
+BENCHMARK_PAGES = [  # id prefixes
+    "702d1da63b8e",  # nytimes.com
+    "5fa3154ec031",  # theguardian.com
+    "c7e39ac49fa1",  # bbc.com
+    "d605bdef2cde",  # cnn.com
+    "1ace8c85aaee",  # techcrunch.com
+]
+
+
+@pytest.mark.skipif(
+    not (_benchmark_dir() / "ground-truth.json").is_file(),
+    reason="article-extraction-benchmark data not available (set ARTICLE_BENCHMARK_DIR)",
+)
+@pytest.mark.parametrize("page_prefix", BENCHMARK_PAGES)
+def test_benchmark_page_f1(page_prefix):
+    bench = _load_benchmark_module()
+    data = _benchmark_dir()
+    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    (page_id,) = [k for k in truth if k.startswith(page_prefix)]
+    html = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
+    art = extract(html, truth[page_id]["url"], settings=DEFAULT_SETTINGS)
+    assert art is not None
+    precision, recall = bench.page_scores(art.text, truth[page_id]["articleBody"])
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 > 0.9, (page_prefix, precision, recall)
