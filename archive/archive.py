@@ -3,7 +3,7 @@
 Keys (the same on every backend):
     blobs/sha256/<ab>/<hex>.gz      raw response bodies, gzip, content-addressed
     docs/<id>.json                  one document per article
-    index/listing/<ab>.json         listing entries of the documents whose id starts with <ab>
+    index/listing/<segment>.json    listing entries, one segment per crawl flush (merged by rev)
     crawls/<crawl-id>.json          one report per crawl
 """
 from __future__ import annotations
@@ -13,12 +13,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Iterable, Iterator
 
 from .store import KeyNotFound, Store, StoreError, open_store
 
 DOC_ID_RE = re.compile(r"^[0-9a-f]{16}$")
-LISTING_FIELDS = ("id", "url", "title", "published", "site", "aliases", "versions")
+LISTING_FIELDS = ("id", "url", "title", "published", "site", "aliases", "versions", "rev")
 
 
 class ArchiveError(Exception):
@@ -42,8 +43,11 @@ def doc_key(doc_id: str) -> str:
     return f"docs/{doc_id}.json"
 
 
-def listing_key(shard: str) -> str:
-    return f"index/listing/{shard}.json"
+def listing_key(segment: str) -> str:
+    return f"index/listing/{segment}.json"
+
+
+LISTING_MAX_SEGMENTS = 32   # more than this and the next writer merges them into one
 
 
 def doc_id_for(url: str) -> str:
@@ -58,6 +62,9 @@ def dumps(obj) -> bytes:
 def listing_entry(doc: dict) -> dict:
     entry = {k: doc.get(k) for k in LISTING_FIELDS}
     entry["versions"] = len(doc.get("versions") or [])
+    if doc.get("versions"):
+        latest = doc["versions"][-1]
+        entry["text_sha256"], entry["simhash"] = latest.get("text_sha256"), latest.get("simhash")
     return entry
 
 
@@ -86,9 +93,14 @@ class Archive:
         sha = hashlib.sha256(body).hexdigest()
         key = blob_key(sha)
         data = gzip.compress(body, compresslevel=6, mtime=0)
+        return self.put_blob_gz(sha, len(body), data)
+
+    def put_blob_gz(self, sha: str, size: int, data: bytes) -> BlobRef:
+        """Store an already gzip-compressed body under its raw bytes' sha256."""
+        key = blob_key(sha)
         new = self.store.put_if_absent(key, data, content_type="application/octet-stream",
-                                       content_encoding="gzip")
-        return BlobRef(key=key, sha256=sha, size=len(body), stored_size=len(data), new=new)
+                                       content_encoding="gzip", sha256=sha)
+        return BlobRef(key=key, sha256=sha, size=size, stored_size=len(data), new=bool(new))
 
     def get_blob(self, key_or_sha: str) -> bytes:
         key = key_or_sha if key_or_sha.startswith("blobs/") else blob_key(key_or_sha)
@@ -99,21 +111,29 @@ class Archive:
 
     # -- documents -----------------------------------------------------------------------
     def save_document(self, doc: dict) -> None:
+        """Write a document unconditionally (tools; crawls use the conditional writes below)."""
         self.store.put(doc_key(doc["id"]), dumps(doc), content_type="application/json")
 
-    def create_document(self, doc: dict) -> bool:
-        """Write a new document unless one with its id exists; return whether written."""
+    def create_document(self, doc: dict) -> str | None:
+        """Write a new document unless one with its id exists; its entity tag, or None."""
         return self.store.put_if_absent(doc_key(doc["id"]), dumps(doc), content_type="application/json")
 
-    def load_document(self, doc_id: str) -> dict:
+    def update_document(self, doc: dict, etag: str) -> str | None:
+        """Write a document only if it is still as read (``etag``); the new tag, or None."""
+        return self.store.put_if_match(doc_key(doc["id"]), dumps(doc), etag, content_type="application/json")
+
+    def load_document_tagged(self, doc_id: str) -> tuple[dict, str]:
         try:
-            raw = self.store.get(doc_key(doc_id))
+            raw, etag = self.store.get_tagged(doc_key(doc_id))
         except KeyNotFound:
             raise ArchiveError(f"no document with id {doc_id}") from None
         try:
-            return json.loads(raw)
+            return json.loads(raw), etag
         except ValueError as exc:
             raise ArchiveError(f"document {doc_id} is not valid JSON: {exc}") from exc
+
+    def load_document(self, doc_id: str) -> dict:
+        return self.load_document_tagged(doc_id)[0]
 
     def iter_doc_ids(self) -> Iterator[str]:
         for key in self.store.list("docs/"):
@@ -126,35 +146,53 @@ class Archive:
             yield self.load_document(doc_id)
 
     # -- listing index -------------------------------------------------------------------
+    # Segments are written whole and never rewritten: crawls finishing together each add their
+    # own, and a reader merges them, keeping the entry with the highest document rev.
+    def listing_segments(self) -> list[str]:
+        return [k for k in self.store.list("index/listing/") if k.endswith(".json")]
+
     def load_listing(self) -> dict[str, dict]:
         """Every listing entry, by document id (what browsing needs without every document)."""
         entries: dict[str, dict] = {}
-        for key in self.store.list("index/listing/"):
-            if not key.endswith(".json"):
-                continue
+        for key in self.listing_segments():
             try:
-                shard = json.loads(self.store.get(key))
+                segment = json.loads(self.store.get(key))
+            except KeyNotFound:   # merged away by a concurrent writer after we listed it
+                continue
             except ValueError as exc:
-                raise ArchiveError(f"listing shard {key} is not valid JSON: {exc}") from exc
-            entries.update(shard)
+                raise ArchiveError(f"listing segment {key} is not valid JSON: {exc}") from exc
+            for doc_id, entry in segment.items():
+                old = entries.get(doc_id)
+                if old is None or (entry.get("rev") or 0) >= (old.get("rev") or 0):
+                    entries[doc_id] = entry
         return entries
 
-    def save_listing(self, entries: dict[str, dict], shards: Iterable[str] | None = None) -> int:
-        """Write the listing shards (all, or only those named); return how many were written."""
-        by_shard: dict[str, dict] = {}
-        for doc_id, entry in entries.items():
-            by_shard.setdefault(doc_id[:2], {})[doc_id] = entry
-        names = sorted(by_shard) if shards is None else sorted(set(shards))
-        for shard in names:
-            self.store.put(listing_key(shard), dumps(dict(sorted(by_shard.get(shard, {}).items()))),
-                           content_type="application/json")
-        return len(names)
+    def save_listing_segment(self, name: str, entries: dict[str, dict]) -> str:
+        key = listing_key(name)
+        self.store.put(key, dumps(dict(sorted(entries.items()))), content_type="application/json")
+        return key
+
+    def compact_listing(self, name: str, max_segments: int = LISTING_MAX_SEGMENTS) -> bool:
+        """Merge the segments into one when there are too many; return whether it did."""
+        segments = self.listing_segments()
+        if len(segments) <= max_segments:
+            return False
+        merged = self.load_listing()
+        new_key = self.save_listing_segment(name, merged)
+        for key in segments:
+            if key != new_key:
+                self.store.delete(key)
+        return True
 
     def rebuild_listing(self) -> int:
         """Rebuild the listing from the documents themselves; return the number of entries."""
         entries = {doc["id"]: listing_entry(doc) for doc in self.iter_documents()}
-        stale = {k[len("index/listing/"):-len(".json")] for k in self.store.list("index/listing/")}
-        self.save_listing(entries, shards=stale | {i[:2] for i in entries})
+        old = self.listing_segments()
+        name = "rebuild-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        new_key = self.save_listing_segment(name, entries)
+        for key in old:
+            if key != new_key:
+                self.store.delete(key)
         return len(entries)
 
     def find(self, id_or_url: str) -> dict:

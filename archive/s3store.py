@@ -273,13 +273,14 @@ class S3Store(Store):
         extra = self._metadata(options)
         for attempt in range(max(3, self.max_attempts)):
             try:
-                self._client.put_object(Bucket=self.bucket, Key=full, Body=data, IfNoneMatch="*", **extra)
-                return True
+                response = self._client.put_object(Bucket=self.bucket, Key=full, Body=data, IfNoneMatch="*",
+                                                   **extra)
+                return response["ETag"]
             except ClientError as exc:
                 code = _code(exc)
                 if code == "PreconditionFailed":
                     # After a retried request the object may be our own first attempt's.
-                    return _retried(exc) and self._holds(full, data)
+                    return self._holds(full, data) if _retried(exc) else None
                 if code == "ConditionalRequestConflict":  # another conditional write in flight
                     time.sleep(0.05 * 2 ** attempt)
                     continue
@@ -298,16 +299,16 @@ class S3Store(Store):
     def put_if_match(self, key, data, etag, **options):
         full = self._full(key)
         try:
-            self._client.put_object(Bucket=self.bucket, Key=full, Body=data, IfMatch=etag,
-                                    **self._metadata(options))
-            return True
+            response = self._client.put_object(Bucket=self.bucket, Key=full, Body=data, IfMatch=etag,
+                                               **self._metadata(options))
+            return response["ETag"]
         except ClientError as exc:
             code = _code(exc)
             if code == "PreconditionFailed":
-                return _retried(exc) and self._holds(full, data)
+                return self._holds(full, data) if _retried(exc) else None
             if code in ("NoSuchKey", "ConditionalRequestConflict"):
                 # Missing, or being rewritten by someone else right now: the tag is stale either way.
-                return False
+                return None
             raise self._error(exc, f"update {key}") from exc
         except BotoCoreError as exc:
             raise self._error(exc, f"update {key}") from exc
@@ -411,16 +412,16 @@ class S3Store(Store):
                 time.sleep(min(0.1 * 2 ** attempt, 2.0))
         raise AssertionError("unreachable")
 
-    def _holds(self, full: str, data: bytes) -> bool:
-        """Whether the object is exactly ``data`` (ETag = MD5 for single-part, unencrypted puts):
-        a write whose response was lost and retried may have landed on the first attempt."""
+    def _holds(self, full: str, data: bytes) -> str | None:
+        """The object's ETag if it is exactly ``data`` (ETag = MD5 for single-part, unencrypted
+        puts): a write whose response was lost and retried may have landed on the first attempt."""
         try:
-            etag = self._client.head_object(Bucket=self.bucket, Key=full)["ETag"].strip('"')
+            etag = self._client.head_object(Bucket=self.bucket, Key=full)["ETag"]
         except ClientError:
-            return False
+            return None
         except BotoCoreError as exc:
             raise self._error(exc, f"look up {full}") from exc
-        return etag == hashlib.md5(data, usedforsecurity=False).hexdigest()
+        return etag if etag.strip('"') == hashlib.md5(data, usedforsecurity=False).hexdigest() else None
 
     def _bucket_exists(self) -> bool:
         try:

@@ -2,9 +2,20 @@
 
 Usable without Scrapy: the crawler hands it plain dicts from worker threads.
 
+Order of writes, so that a crash at any point loses nothing and corrupts nothing:
+1. a fetched body goes to the local spool (``bodies/<sha256>.gz``) and its exchange to the
+   crawl's WARC file (local, uploaded when rolled or at the end);
+2. when a page makes a new document or version, its body is stored as a blob, then the
+   document is marked dirty;
+3. dirty documents are written in batches with conditional writes (create-if-absent, or
+   if-match on the entity tag read), merged with the stored one on a conflict; only then are
+   their pages reported safe (``on_filed``) and their spooled bodies dropped;
+4. the listing is written as a new segment per batch (never rewritten, merged by readers),
+   with the block tables and the near-duplicate index.
+
 The first pages of a site the archive has not seen enough of are held back (a warm-up buffer)
-until the site's block table has seen ``WARMUP_PAGES`` pages, so they are cleaned as well as the
-later ones; at the end of the crawl, documents filed during it are cleaned again with the final
+until the site's block table has seen ``warmup_pages`` pages, so they are cleaned as well as the
+later ones; at the end, documents filed early in the crawl are cleaned again with the final
 table, so a teaser first seen late never stays in an article or makes a version of it.
 """
 from __future__ import annotations
@@ -23,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .archive import Archive, ArchiveError, BlobRef, blob_key, doc_id_for, listing_entry
+from .archive import Archive, ArchiveError, blob_key, doc_id_for, listing_entry
 from .dedup import ALIAS, NEW, UNCHANGED, VERSION, Decision, Deduplicator, UrlIndex
 from .fingerprint import simhash64, simhash_hex, text_sha256
 from .neardup import NearDupIndex
@@ -35,8 +46,10 @@ from .warc import WarcRef, WarcWriter, digest_hex, read_cdxj, recover_spool, tim
 logger = logging.getLogger(__name__)
 
 METADATA_FIELDS = ("author", "section", "tags", "description", "language", "image")
-INDEX_FLUSH_EVERY = 200     # changed documents between index writes during a crawl
+INDEX_FLUSH_EVERY = 200     # dirty documents between batch writes during a crawl
 WARMUP_PAGES = 40           # pages of a site seen before its first pages are cleaned
+RECLEAN_LIMIT = 5000        # documents per crawl whose raw blocks are kept for the final re-clean
+CONFLICT_RETRIES = 8
 NEARDUP_KEY = "index/neardup.bin"
 
 
@@ -54,10 +67,31 @@ def blocks_key(site: str) -> str:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Where a fetched body went: its blob, its WARC record, or the local spool."""
-    blob: BlobRef
+    """A fetched body: its digest, the blob key it gets when filed, its WARC record."""
+    sha256: str
+    size: int
+    blob: str
     warc: WarcRef | None
-    spooled: bool = False
+
+
+def merge_documents(stored: dict, ours: dict) -> dict:
+    """Two writers changed one document: keep every alias and every version of both, and the
+    text of whichever saw the newest fetch."""
+    merged = dict(stored)
+    known = {stored["url"], *stored.get("aliases", ())}
+    merged["aliases"] = list(stored.get("aliases", [])) + [a for a in ours.get("aliases", ()) if a not in known]
+    seen = {(v.get("text_sha256"), v.get("fetched_at")) for v in stored.get("versions", ())}
+    versions = list(stored.get("versions", [])) + [v for v in ours.get("versions", ())
+                                                  if (v.get("text_sha256"), v.get("fetched_at")) not in seen]
+    versions.sort(key=lambda v: v.get("fetched_at") or "")
+    merged["versions"] = versions
+    newest = max((stored, ours), key=lambda d: (d.get("versions") or [{}])[-1].get("fetched_at") or "")
+    for name in ("text", "removed", "title", "published", "site", *METADATA_FIELDS):
+        if name in newest:
+            merged[name] = newest[name]
+    merged["first_seen"] = min(filter(None, (stored.get("first_seen"), ours.get("first_seen"))), default=None)
+    merged["rev"] = max(stored.get("rev") or 0, ours.get("rev") or 0)
+    return merged
 
 
 class CrawlSession:
@@ -68,6 +102,7 @@ class CrawlSession:
                  spool_dir: str | os.PathLike | None = None, warc_max_size: int = 100 * 2**20,
                  software: str = "newsarchive/0.1", on_filed=None, index_flush_every: int = INDEX_FLUSH_EVERY):
         self.archive = archive
+        self._requests_at_start = Counter(archive.store.requests)
         self.crawl_id = crawl_id or new_crawl_id()
         self.spider = spider
         self.settings = dict(settings or {})
@@ -76,6 +111,7 @@ class CrawlSession:
         self.started_at = utcnow()
         self._t0 = time.monotonic()
         self._lock = threading.RLock()
+        self._flush_lock = threading.Lock()
         self.counts: Counter = Counter()
         self.decisions: list[dict] = []
         self.spool_dir = Path(spool_dir or tempfile.mkdtemp(prefix="newsarchive-spool-"))
@@ -88,15 +124,19 @@ class CrawlSession:
                                max_file_size=warc_max_size, software=software, lookup_original=self._original)
         self.listing = archive.load_listing()
         self.urls = UrlIndex.from_listing(self.listing)
-        self._dirty_shards: set[str] = set()
-        self._dirty_count = 0
+        self._changed_entries: dict[str, dict] = {}   # listing entries not yet in a segment
+        self._segments = 0
+        self._docs: dict[str, dict] = {}      # documents read or written in this crawl
+        self._etags: dict[str, str | None] = {}   # ...their entity tags (None: not created yet)
+        self._dirty: set[str] = set()             # ...changed since the last batch write
+        self._unsafe: list[dict] = []             # pages whose documents wait for that write
+        self._body_refs: Counter = Counter()      # spooled bodies -> pages still needing them
         self._reconcile()
         self.near = self._load_near()
         self.dedup = Deduplicator(self.urls, self.near, self._doc_text)
         self.tables: dict[str, SiteBlocks] = {}
         self._pending: dict[str, list[dict]] = {}
         self._filed: dict[str, dict] = {}     # doc id -> the page that set its text in this crawl
-        self._docs: dict[str, dict] = {}      # documents read or written in this crawl
 
     # -- loading -------------------------------------------------------------------------
     def _reconcile(self) -> None:
@@ -112,6 +152,7 @@ class CrawlSession:
         if unlisted:
             logger.info("Listed %d documents an interrupted crawl had not listed", len(unlisted))
             self.counts["archive/reconciled_documents"] += len(unlisted)
+
     def _load_near(self) -> NearDupIndex:
         try:
             near = NearDupIndex.from_bytes(self.archive.store.get(NEARDUP_KEY))
@@ -120,7 +161,8 @@ class CrawlSession:
         except ValueError as exc:
             logger.warning("Near-duplicate index unreadable (%s); rebuilding it from the listing", exc)
             near = None
-        if near is None or len(near) != len(self.urls.latest_fp):
+        if near is None or len(near) != len(self.urls.latest_fp) or \
+                any(doc_id not in near for doc_id in self._changed_entries):
             near = NearDupIndex(k=6)
             near.update((doc_id, fp) for doc_id, fp in self.urls.latest_fp.items())
         return near
@@ -141,7 +183,8 @@ class CrawlSession:
     def _doc(self, doc_id: str) -> dict:
         doc = self._docs.get(doc_id)
         if doc is None:
-            doc = self._docs[doc_id] = self.archive.load_document(doc_id)
+            doc, etag = self.archive.load_document_tagged(doc_id)
+            self._docs[doc_id], self._etags[doc_id] = doc, etag
         return doc
 
     def _doc_text(self, doc_id: str) -> str:
@@ -166,69 +209,88 @@ class CrawlSession:
 
     def store_snapshot(self, body: bytes, *, url: str, fetched_at: str | None = None, status: int = 200,
                        reason: str | None = None, response_headers=(), request_headers=()) -> Snapshot:
-        """Store a fetched body as a blob (once per distinct bytes) and record the exchange in the
-        crawl's WARC file (a revisit record when the bytes were stored before). If the store
-        fails, the body goes to the local spool and the page is filed by a later flush."""
+        """Keep a fetched body in the local spool until its page is filed, and record the
+        exchange in the crawl's WARC file (a revisit record when the payload was captured
+        before). Nothing here needs the store."""
         fetched_at = fetched_at or utcnow()
         sha = hashlib.sha256(body).hexdigest()
-        try:
-            ref = self.archive.put_blob(body)
-        except StoreError as exc:
-            logger.warning("Store failed for the body of %s (%s): spooled", url, exc)
-            spooled = self.spool_dir / "bodies" / f"{sha}.gz"
-            if not spooled.exists():
-                _write_atomic(spooled, gzip.compress(body, mtime=0))
-            exchange = {"url": url, "fetched_at": fetched_at, "status": status, "reason": reason,
-                        "response_headers": list(map(list, response_headers)),
-                        "request_headers": list(map(list, request_headers))}
-            _write_atomic(self.spool_dir / "bodies" / f"{sha}.json", json.dumps(exchange).encode())
-            self.count("archive/spool/bodies")
-            ref = BlobRef(key=blob_key(sha), sha256=sha, size=len(body), stored_size=0, new=True)
-            return Snapshot(ref, None, spooled=True)
+        path = self._body_path(sha)
+        with self._lock:
+            self._body_refs[sha] += 1
+            if not path.exists():
+                _write_atomic(path, gzip.compress(body, compresslevel=6, mtime=0))
         warc_ref = self.warc.write(url=url, fetched_at=fetched_at, status=status, reason=reason,
                                    response_headers=list(response_headers), request_headers=list(request_headers),
-                                   body=body, payload_sha256=sha, is_new_payload=ref.new)
+                                   body=body, payload_sha256=sha, is_new_payload=False)
         with self._lock:
-            if warc_ref is not None and ref.new:
-                self._captured.setdefault(sha, (url, timestamp14(fetched_at)))
-            if ref.new:
-                self.counts["archive/blobs_new"] += 1
-                self.counts["archive/bytes_stored"] += ref.stored_size
-            else:
-                self.counts["archive/blobs_existing"] += 1
-        return Snapshot(ref, warc_ref)
+            self._captured.setdefault(sha, (url, timestamp14(fetched_at)))
+        return Snapshot(sha, len(body), blob_key(sha), warc_ref)
+
+    def _body_path(self, sha: str) -> Path:
+        return self.spool_dir / "bodies" / f"{sha}.gz"
+
+    def _release_body(self, sha: str | None) -> None:
+        if not sha:
+            return
+        self._body_refs[sha] -= 1
+        if self._body_refs[sha] <= 0:
+            del self._body_refs[sha]
+            self._body_path(sha).unlink(missing_ok=True)
+
+    def _store_blob(self, page: dict) -> None:
+        """The page's body as a blob (once per distinct bytes), before any document names it."""
+        sha = page["body_sha256"]
+        try:
+            data = self._body_path(sha).read_bytes()
+        except FileNotFoundError:
+            if self.archive.store.exists(blob_key(sha)):
+                return
+            raise ArchiveError(f"the body of {page['url']} is neither spooled nor stored") from None
+        ref = self.archive.put_blob_gz(sha, page.get("body_size") or 0, data)
+        if ref.new:
+            self.counts["archive/blobs_new"] += 1
+            self.counts["archive/bytes_stored"] += ref.stored_size
+        else:
+            self.counts["archive/blobs_existing"] += 1
 
     # -- documents -----------------------------------------------------------------------
     def ingest(self, page: dict) -> Decision | None:
         """File one extracted article page; None while its site is still warming up.
 
         ``page``: ``url`` (as fetched), ``article`` (``archive.extract.Article.to_dict()``),
-        ``blob`` (key), ``body_sha256``, ``fetched_at``, optional ``status``, ``content_type``.
+        ``body_sha256`` and ``body_size`` (from :meth:`store_snapshot`), ``fetched_at``,
+        optional ``status``, ``content_type``, ``warc``, ``redirects``.
         """
-        article = page["article"]
-        page = dict(page, canonical=choose_canonical(page["url"], article.get("canonical_url")))
-        page["site"] = site_of(page["canonical"])
-        page["blocks"] = split_blocks(article.get("blocks") or article["text"].split("\n"))
+        page = self._prepare(page)
         with self._lock:
             try:
-                if page.get("spooled"):
-                    raise StoreError("its body is in the spool")
                 table = self._table(page["site"])
             except StoreError:
                 self._spool_page(page)
-                if self.on_filed is not None:
-                    self.on_filed(page)
+                self._safe([page])
                 return None
-            table.observe(page["canonical"], page["blocks"], article.get("title"))
+            table.observe(page["canonical"], page["blocks"], page["article"].get("title"))
             if len(table.pages) < self.warmup_pages:
                 self._pending.setdefault(page["site"], []).append(page)
                 return None
             self._drain(page["site"])
             decision = self._file_safely(page)
-            flush = self._dirty_count >= self.index_flush_every
+            flush = len(self._dirty) >= self.index_flush_every
         if flush:
-            self.flush_indexes()
+            try:
+                self.flush()
+            except StoreError as exc:   # kept dirty: the next batch or the end tries again
+                logger.warning("Batch write failed (%s); %d documents wait", exc, len(self._dirty))
+                self.count("archive/flush_failures")
         return decision
+
+    @staticmethod
+    def _prepare(page: dict) -> dict:
+        article = page["article"]
+        page = dict(page, canonical=choose_canonical(page["url"], article.get("canonical_url")))
+        page["site"] = site_of(page["canonical"])
+        page["blocks"] = split_blocks(article.get("blocks") or article["text"].split("\n"))
+        return page
 
     def _drain(self, site: str) -> None:
         # Oldest first, shortest URL first: the original before its republished copies.
@@ -238,81 +300,41 @@ class CrawlSession:
             self._file_safely(page)
 
     def _file_safely(self, page: dict) -> Decision | None:
-        """File a page, or spool it if the store fails; tell ``on_filed`` once it is safe."""
-        decision = None
-        if page.get("spooled"):
+        """File a page, or spool it if the store fails."""
+        try:
+            return self._file_tracked(page)
+        except StoreError as exc:
+            logger.warning("Store failed while filing %s (%s): spooled", page["url"], exc)
             self._spool_page(page)
+            self._safe([page])
+            return None
+
+    def _file_tracked(self, page: dict) -> Decision:
+        """File a page; it is safe now if nothing needs writing, else after the next batch."""
+        decision = self._file(page)
+        page["doc_id"] = decision.doc_id
+        if decision.doc_id in self._dirty:
+            self._unsafe.append(page)
         else:
-            try:
-                decision = self._file(page)
-            except StoreError as exc:
-                self._docs.clear()   # cached documents may hold changes that were not written
-                logger.warning("Store failed while filing %s (%s): spooled", page["url"], exc)
-                self._spool_page(page)
-        if self.on_filed is not None:
-            self.on_filed(page)
+            self._safe([page])
         return decision
+
+    def _safe(self, pages: list[dict]) -> None:
+        for page in pages:
+            if not page.get("spooled_page"):
+                self._release_body(page.get("body_sha256"))
+            if self.on_filed is not None:
+                self.on_filed(page)
 
     def _spool_page(self, page: dict) -> None:
         keep = {k: v for k, v in page.items() if k not in ("canonical", "site", "blocks")}
         self.counts["archive/spool/pages"] += 1
         name = f"{self.crawl_id}-{self.counts['archive/spool/pages']:06d}.json"
         _write_atomic(self.spool_dir / "pages" / name, json.dumps(keep, ensure_ascii=False).encode("utf-8"))
+        page["spooled_page"] = True   # its body stays in the spool with it
 
     def spooled_pages(self) -> list[Path]:
         return sorted((self.spool_dir / "pages").glob("*.json"))
-
-    def replay_spool(self) -> int:
-        """File the pages an earlier crawl spooled (and upload its WARC files); return how many
-        pages were filed. Stops at the first store failure, keeping what is left."""
-        recovered = recover_spool(self.archive.store, self.spool_dir / "warc")
-        self.counts["archive/spool/warc_files_recovered"] += len(recovered)
-        for path in sorted(self.spool_dir.glob("listing-*.json")):
-            entries = json.loads(path.read_bytes())
-            with self._lock:
-                for doc_id, entry in entries.items():
-                    if doc_id not in self.listing:   # the store's own entry is newer
-                        self.listing[doc_id] = entry
-                        self.urls.add(doc_id, entry.get("url"), *(entry.get("aliases") or ()))
-                        self._dirty_shards.add(doc_id[:2])
-            self.flush_listing()
-            path.unlink()
-        for path in sorted(self.spool_dir.glob("report-*.json")):
-            self.archive.save_report(json.loads(path.read_bytes()))
-            path.unlink()
-        filed = 0
-        for path in self.spooled_pages():
-            page = json.loads(path.read_bytes())
-            sha = page.get("body_sha256")
-            body_path = self.spool_dir / "bodies" / f"{sha}.gz"
-            if page.pop("spooled", False) and body_path.exists():
-                body = gzip.decompress(body_path.read_bytes())
-                meta_path = body_path.with_suffix(".json")
-                meta = json.loads(meta_path.read_bytes()) if meta_path.exists() else {"url": page["url"]}
-                snap = self.store_snapshot(body, **meta)
-                if snap.spooled:
-                    return filed
-                page["blob"], page["warc"] = snap.blob.key, _warc_dict(snap.warc)
-            article = page["article"]
-            page["canonical"] = choose_canonical(page["url"], article.get("canonical_url"))
-            page["site"] = site_of(page["canonical"])
-            page["blocks"] = split_blocks(article.get("blocks") or article["text"].split("\n"))
-            with self._lock:
-                self._table(page["site"]).observe(page["canonical"], page["blocks"], article.get("title"))
-                try:
-                    self._file(page)
-                except StoreError as exc:
-                    self._docs.clear()
-                    logger.warning("Store still failing (%s): %d spooled pages left", exc,
-                                   len(self.spooled_pages()))
-                    return filed
-            path.unlink()
-            filed += 1
-            self.counts["archive/spool/pages_filed"] += 1
-        if not self.spooled_pages():
-            for leftover in (self.spool_dir / "bodies").iterdir():
-                leftover.unlink()
-        return filed
 
     def _clean(self, page: dict):
         return clean(page["blocks"], title=page["article"].get("title"), key=page["canonical"],
@@ -334,42 +356,33 @@ class CrawlSession:
                 decision.action = UNCHANGED
                 decision.evidence["layer"] = "url-teasers-only"
                 if set(cleaned.blocks) < set(old):
-                    doc["text"] = text
-                    doc["removed"] = removed_record(cleaned.removed)
-                    doc["versions"][-1].update(text_sha256=sha, simhash=simhash_hex(fp))
-                    self.archive.save_document(doc)
-                    self._remember(doc)
+                    self._set_text(doc, text, cleaned.removed, sha, fp)
                     self.counts["archive/teasers/documents_recleaned"] += 1
         version = {
             "fetched_at": page.get("fetched_at") or utcnow(),
             "url": fetched,
             "text_sha256": sha,
             "simhash": simhash_hex(fp),
-            "blob": page.get("blob"),
-            "body_sha256": page.get("body_sha256"),
+            "blob": blob_key(page["body_sha256"]),
+            "body_sha256": page["body_sha256"],
             "status": page.get("status"),
             "content_type": page.get("content_type"),
             "crawl_id": self.crawl_id,
         }
         if page.get("warc"):
             version["warc"] = page["warc"]
+        if decision.action in (NEW, VERSION):
+            self._store_blob(page)   # blobs before the documents that name them
         if decision.action == NEW:
             doc = self._new_document(decision.doc_id, canonical, article, version, text, cleaned.removed)
             if fetched != canonical:
                 doc["aliases"].append(fetched)
-            if self.archive.create_document(doc):
-                self._docs[doc["id"]] = doc
-                self._remember(doc)
-            else:
-                # Filed by an earlier crawl whose listing was not saved: treat as its own URL.
-                existing = self._doc(decision.doc_id)
-                self.urls.set_latest(existing["id"], existing["url"], existing["versions"][-1]["text_sha256"],
-                                     int(existing["versions"][-1]["simhash"], 16))
-                decision.action = VERSION if existing["versions"][-1]["text_sha256"] != sha else UNCHANGED
-                self._apply(existing, decision, page, version, text, cleaned.removed)
+            # Created with create-if-absent: if another crawl made it meanwhile, merged on write.
+            self._docs[doc["id"]], self._etags[doc["id"]] = doc, None
+            self._touch(doc)
         else:
             self._apply(self._doc(decision.doc_id), decision, page, version, text, cleaned.removed)
-        if decision.action in (NEW, VERSION):
+        if decision.action in (NEW, VERSION) and len(self._filed) < RECLEAN_LIMIT:
             self._filed[decision.doc_id] = page
         self._count_removed(cleaned.removed)
         self.counts[f"archive/decision/{decision.action}"] += 1
@@ -390,6 +403,7 @@ class CrawlSession:
         doc["first_seen"] = version["fetched_at"]
         doc["removed"] = removed_record(removed)
         doc["versions"] = [version]
+        doc["rev"] = 0
         return doc
 
     def _apply(self, doc: dict, decision: Decision, page: dict, version: dict, text: str, removed) -> None:
@@ -412,8 +426,18 @@ class CrawlSession:
         elif decision.action == UNCHANGED and changed:
             decision.action = ALIAS
         if changed:
-            self.archive.save_document(doc)
-            self._remember(doc)
+            self._touch(doc)
+
+    def _set_text(self, doc: dict, text: str, removed: list[dict], sha: str, fp: int) -> None:
+        """Replace the latest version's text in place (a better cleaning of the same fetch)."""
+        doc["text"] = text
+        doc["removed"] = removed_record(removed)
+        doc["versions"][-1].update(text_sha256=sha, simhash=simhash_hex(fp))
+        self._touch(doc)
+
+    def _touch(self, doc: dict) -> None:
+        self._dirty.add(doc["id"])
+        self._remember(doc)
 
     def _count_removed(self, removed: list[dict]) -> None:
         if removed:
@@ -421,44 +445,117 @@ class CrawlSession:
             self.counts["archive/teasers/blocks_removed"] += len(removed)
 
     def _remember(self, doc: dict) -> None:
-        fp = self._remember_listing(doc)
-        self.near.add(doc["id"], fp)
+        self.near.add(doc["id"], self._remember_listing(doc))
 
     def _remember_listing(self, doc: dict) -> int:
-        latest = doc["versions"][-1]
         entry = listing_entry(doc)
-        entry["text_sha256"] = latest["text_sha256"]
-        entry["simhash"] = latest["simhash"]
         entry["alias_keys"] = sorted({canonical_url(a) for a in doc.get("aliases", ())} - {doc["url"]})
         self.listing[doc["id"]] = entry
+        self._changed_entries[doc["id"]] = entry
         self.urls.add(doc["id"], *doc.get("aliases", ()), *entry["alias_keys"])
-        fp = int(latest["simhash"], 16)
-        self.urls.set_latest(doc["id"], doc["url"], latest["text_sha256"], fp)
-        self._dirty_shards.add(doc["id"][:2])
-        self._dirty_count += 1
+        fp = int(entry["simhash"], 16)
+        self.urls.set_latest(doc["id"], doc["url"], entry["text_sha256"], fp)
         return fp
 
-    def flush_listing(self) -> int:
+    # -- batch writes ----------------------------------------------------------------------
+    def _write_documents(self) -> None:
+        """Write the dirty documents (conditional writes; merge and retry on a conflict)."""
         with self._lock:
-            shards = set(self._dirty_shards)
-            entries = dict(self.listing)
-        written = self.archive.save_listing(entries, shards) if shards else 0
-        with self._lock:
-            self._dirty_shards -= shards
-            self._dirty_count = 0
-        return written
+            dirty = sorted(self._dirty)
+        for doc_id in dirty:
+            for _ in range(CONFLICT_RETRIES):
+                with self._lock:
+                    doc = self._docs[doc_id]
+                    doc["rev"] = (doc.get("rev") or 0) + 1
+                    etag = self._etags.get(doc_id)
+                    snapshot = json.loads(json.dumps(doc))
+                if etag is None:
+                    new_tag = self.archive.create_document(snapshot)
+                else:
+                    new_tag = self.archive.update_document(snapshot, etag)
+                if new_tag:
+                    with self._lock:
+                        self._etags[doc_id] = new_tag
+                        if self._docs[doc_id].get("rev") == snapshot["rev"]:
+                            self._dirty.discard(doc_id)
+                        self._remember(self._docs[doc_id])
+                    break
+                # Someone else wrote it since we read it: merge ours into theirs and try again.
+                stored, stored_tag = self.archive.load_document_tagged(doc_id)
+                with self._lock:
+                    self._docs[doc_id] = merge_documents(stored, self._docs[doc_id])
+                    self._etags[doc_id] = stored_tag
+                    self.counts["archive/write_conflicts_merged"] += 1
+            else:
+                raise StoreError(f"document {doc_id} kept changing under us ({CONFLICT_RETRIES} conflicts)")
 
-    def flush_indexes(self) -> None:
-        """Write what the next crawl starts from: block tables, near-duplicate index, listing.
-        Done every ``index_flush_every`` changed documents and at the end, so a killed crawl
-        loses little of what it learned."""
+    def flush(self) -> None:
+        """Write dirty documents, then a listing segment, block tables and the near-duplicate
+        index; then tell ``on_filed`` about the pages now safe. Every ``index_flush_every``
+        dirty documents and at the end, so a killed crawl loses little."""
+        with self._flush_lock:
+            self._write_documents()
+            with self._lock:
+                entries = dict(self._changed_entries)
+                tables = {site: table.to_bytes() for site, table in self.tables.items()}
+                near = self.near.to_bytes()
+                safe = [p for p in self._unsafe if p["doc_id"] not in self._dirty]
+            if entries:
+                self._segments += 1
+                name = f"{self.crawl_id}-{self._segments:04d}"
+                self.archive.save_listing_segment(name, entries)
+                self.archive.compact_listing(name + "-merged")
+            for site, data in tables.items():
+                self.archive.store.put(blocks_key(site), data, content_type="application/octet-stream")
+            self.archive.store.put(NEARDUP_KEY, near, content_type="application/octet-stream")
+            with self._lock:
+                for doc_id in entries:
+                    if self._changed_entries.get(doc_id) is entries[doc_id]:
+                        del self._changed_entries[doc_id]
+                ids = {id(p) for p in safe}
+                self._unsafe = [p for p in self._unsafe if id(p) not in ids]
+                self._safe(safe)
+
+    # -- spool ---------------------------------------------------------------------------
+    def replay_spool(self) -> int:
+        """File what an earlier crawl left in this spool: its WARC files, listing entries,
+        report and pages. Returns how many pages were filed; stops at a store failure,
+        keeping what is left for the next try."""
+        recovered = recover_spool(self.archive.store, self.spool_dir / "warc")
+        self.counts["archive/spool/warc_files_recovered"] += len(recovered)
+        for path in sorted(self.spool_dir.glob("listing-*.json")):
+            self.archive.save_listing_segment(path.stem, json.loads(path.read_bytes()))
+            path.unlink()
+        for path in sorted(self.spool_dir.glob("report-*.json")):
+            self.archive.save_report(json.loads(path.read_bytes()))
+            path.unlink()
+        paths = self.spooled_pages()
+        pages = [(path, json.loads(path.read_bytes())) for path in paths]
         with self._lock:
-            tables = {site: table.to_bytes() for site, table in self.tables.items()}
-            near = self.near.to_bytes()
-        for site, data in tables.items():
-            self.archive.store.put(blocks_key(site), data, content_type="application/octet-stream")
-        self.archive.store.put(NEARDUP_KEY, near, content_type="application/octet-stream")
-        self.flush_listing()
+            for _, page in pages:
+                self._body_refs[page.get("body_sha256")] += 1
+        filed = 0
+        for path, page in pages:
+            page = self._prepare(page)
+            with self._lock:
+                try:
+                    self._table(page["site"]).observe(page["canonical"], page["blocks"],
+                                                      page["article"].get("title"))
+                    self._file_tracked(page)
+                    self.flush()
+                except StoreError as exc:
+                    logger.warning("Store still failing (%s): %d spooled pages left", exc, len(pages) - filed)
+                    return filed
+            path.unlink()
+            filed += 1
+            self.counts["archive/spool/pages_filed"] += 1
+        # Bodies no page needs any more: those of pages a killed crawl had not filed yet are
+        # fetched again on resume.
+        with self._lock:
+            for body in (self.spool_dir / "bodies").glob("*.gz"):
+                if not self._body_refs.get(body.name[:-len(".gz")]):
+                    body.unlink()
+        return filed
 
     # -- end -----------------------------------------------------------------------------
     def _reclean(self) -> None:
@@ -466,19 +563,14 @@ class CrawlSession:
         for doc_id, page in self._filed.items():
             cleaned = self._clean(page)
             doc = self._doc(doc_id)
-            if cleaned.text == doc["text"]:
+            if cleaned.text == doc["text"] or doc["versions"][-1]["crawl_id"] != self.crawl_id:
                 continue
             sha, fp = text_sha256(cleaned.text), simhash64(cleaned.text)
             versions = doc["versions"]
             if len(versions) > 1 and versions[-2]["text_sha256"] == sha:
                 versions.pop()   # the "change" was a teaser the table had not learned yet
                 self.counts["archive/teasers/versions_dropped"] += 1
-            else:
-                versions[-1].update(text_sha256=sha, simhash=simhash_hex(fp))
-            doc["text"] = cleaned.text
-            doc["removed"] = removed_record(cleaned.removed)
-            self.archive.save_document(doc)
-            self._remember(doc)
+            self._set_text(doc, cleaned.text, cleaned.removed, sha, fp)
             self.counts["archive/teasers/documents_recleaned"] += 1
 
     def count(self, name: str, n: int = 1) -> None:
@@ -486,11 +578,11 @@ class CrawlSession:
             self.counts[name] += n
 
     def finish(self, stats: dict | None = None, *, reason: str = "finished") -> dict:
-        """File what is still held back, clean again, write indexes and the crawl report.
+        """File what is still held back, clean again, write everything and the crawl report.
 
-        If the store fails here, the listing entries and the report wait in the spool (as pages
-        do) for the next crawl or ``archive flush``; block tables and the near-duplicate index
-        are rebuilt or relearned, so they are not spooled."""
+        If the store fails here, the pages not yet written are spooled, and the listing entries
+        and the report wait in the spool for the next crawl or ``archive flush``; block tables
+        and the near-duplicate index are rebuilt or relearned, so they are not spooled."""
         with self._lock:
             for site in list(self._pending):
                 self._drain(site)
@@ -498,27 +590,33 @@ class CrawlSession:
             try:
                 self.warc.close()
             except StoreError as exc:
-                logger.warning("WARC upload failed (%s): the files stay in %s for 'archive flush'", exc,
-                               self.spool_dir / "warc")
-                self.counts["archive/spool/warc_files"] += 1
-        report = self._report(stats, reason)
+                left = self.warc.abandon()
+                logger.warning("WARC upload failed (%s): %d files stay in %s for 'archive flush'", exc,
+                               len(left), self.spool_dir / "warc")
+                self.counts["archive/spool/warc_files"] += len(left)
         try:
-            self.flush_indexes()
+            self.flush()
+            report = self._report(stats, reason)
             self.archive.save_report(report)
         except StoreError as exc:
             with self._lock:
-                entries = {i: self.listing[i] for i in self.listing if i[:2] in self._dirty_shards}
-            _write_atomic(self.spool_dir / f"listing-{self.crawl_id}.json", json.dumps(entries).encode())
+                unsafe, self._unsafe = self._unsafe, []
+                for page in unsafe:
+                    self._spool_page(page)
+                self._safe(unsafe)
+                entries = {i: e for i, e in self._changed_entries.items() if i not in self._dirty}
+            report = self._report(stats, reason)
+            _write_atomic(self.spool_dir / f"listing-{self.crawl_id}-spooled.json", json.dumps(entries).encode())
             _write_atomic(self.spool_dir / f"report-{self.crawl_id}.json", json.dumps(report).encode())
-            logger.warning("Store failed at the end of the crawl (%s): listing and report wait in %s",
-                           exc, self.spool_dir)
+            logger.warning("Store failed at the end of the crawl (%s): %d pages, the listing and the report "
+                           "wait in %s", exc, len(unsafe), self.spool_dir)
             report["counts"]["archive/spool/listing_entries"] = len(entries)
         return report
 
     def _report(self, stats: dict | None, reason: str) -> dict:
         counts = {**(stats or {}), **self.counts}
         counts["archive/spool/pages_waiting"] = len(self.spooled_pages())
-        requests = dict(sorted(self.archive.store.requests.items()))
+        requests = dict(sorted((Counter(self.archive.store.requests) - self._requests_at_start).items()))
         new_docs = self.counts.get("archive/decision/new", 0)
         return {
             "crawl_id": self.crawl_id,
@@ -543,10 +641,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _warc_dict(ref: WarcRef | None) -> dict | None:
-    return None if ref is None else {"file": ref.file, "offset": ref.offset, "length": ref.length}
-
-
 def removed_record(removed: list[dict]) -> dict:
     """What cleaning took out of a text: count, the teased articles, and the blocks by reason."""
     teasers = {}
@@ -558,4 +652,4 @@ def removed_record(removed: list[dict]) -> dict:
     return {"count": len(removed), "teasers": list(teasers.values()), "blocks": removed}
 
 
-__all__ = ["CrawlSession", "ArchiveError", "removed_record"]
+__all__ = ["CrawlSession", "Snapshot", "merge_documents", "removed_record"]

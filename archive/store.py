@@ -61,8 +61,9 @@ class Store(ABC):
         """Write (or overwrite) ``key``."""
 
     @abstractmethod
-    def put_if_absent(self, key: str, data: bytes, **options) -> bool:
-        """Write ``key`` only if it does not exist yet; return whether it was written."""
+    def put_if_absent(self, key: str, data: bytes, **options) -> str | None:
+        """Write ``key`` only if it does not exist yet; return its new entity tag, or None if
+        it existed."""
 
     @abstractmethod
     def get(self, key: str) -> bytes:
@@ -73,8 +74,9 @@ class Store(ABC):
         """Read ``key`` and its entity tag (an opaque string that changes with every write)."""
 
     @abstractmethod
-    def put_if_match(self, key: str, data: bytes, etag: str, **options) -> bool:
-        """Write ``key`` only if its entity tag is still ``etag``; return whether it was written."""
+    def put_if_match(self, key: str, data: bytes, etag: str, **options) -> str | None:
+        """Write ``key`` only if its entity tag is still ``etag``; return the new tag, or None
+        if the key changed or is gone."""
 
     @abstractmethod
     def exists(self, key: str) -> bool:
@@ -144,15 +146,15 @@ class LocalStore(Store):
         self._count("PUT")
         path = self._path(key)
         if path.exists():
-            return False
+            return None
         tmp = self._write_temp(path, data)
         try:
             os.link(tmp, path)  # fails if the name exists: the atomic create-if-absent
         except FileExistsError:
-            return False
+            return None
         finally:
             os.unlink(tmp)
-        return True
+        return _etag(data)
 
     def get(self, key):
         self._count("GET")
@@ -175,16 +177,16 @@ class LocalStore(Store):
             try:
                 current = path.read_bytes()
             except FileNotFoundError:
-                return False
+                return None
             if _etag(current) != etag:
-                return False
+                return None
             tmp = self._write_temp(path, data)
             try:
                 os.replace(tmp, path)
             except BaseException:
                 os.unlink(tmp)
                 raise
-            return True
+            return _etag(data)
 
     def exists(self, key):
         self._count("HEAD")

@@ -117,6 +117,11 @@ class SiteBlocks:
                    titles={k: names[v] for k, v in zip(tk, tv)}, leads={k: names[v] for k, v in zip(lk, lv)})
 
 
+def split_blocks(blocks: list[str]) -> list[str]:
+    """One line per block, no empty ones: so a text joined with newlines splits back into them."""
+    return [line.strip() for b in blocks for line in b.split("\n") if line.strip()]
+
+
 @dataclass
 class Cleaned:
     blocks: list[str]
@@ -125,6 +130,22 @@ class Cleaned:
     @property
     def text(self) -> str:
         return "\n".join(self.blocks)
+
+
+def teaser_only_change(old: list[str], new: list[str], *, key: str, table: SiteBlocks) -> bool:
+    """Whether two cleaned texts of one page differ only in teaser-like blocks: blocks seen on
+    other pages of the site, or titles and leads of other articles. An edit makes a block no
+    other page has, so it is a real change."""
+    old_h, new_h = {block_hash(b) for b in old}, {block_hash(b) for b in new}
+    diff = old_h ^ new_h
+    if not diff:
+        return False
+
+    def teaser_like(h):
+        other = table.titles.get(h) or table.leads.get(h)
+        return (other is not None and other != key) or table.freq.get(h, 0) >= 2
+
+    return all(teaser_like(h) for h in diff)
 
 
 def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) -> Cleaned:
@@ -195,6 +216,6 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) 
     if sum(sizes[i] for i in range(n) if i not in why) < MIN_KEPT_SHARE * total:
         why = decide(local_only=True)
     kept = [blocks[i] for i in range(n) if i not in why]
-    removed = [{"text": blocks[i], "why": why[i][0], **({"teaser_of": why[i][1]} if why[i][1] else {})}
-               for i in sorted(why)]
+    removed = [{"index": i, "text": blocks[i], "why": why[i][0],
+                **({"teaser_of": why[i][1]} if why[i][1] else {})} for i in sorted(why)]
     return Cleaned(kept, removed)

@@ -443,6 +443,21 @@ class WarcWriter:
                                 + ", ".join(str(f.path) for f in self._failed))
             return list(self._uploaded)
 
+    def abandon(self) -> list[Path]:
+        """Give up on files whose upload failed: close them (releasing their locks) and leave
+        them in the spool folder for :func:`recover_spool`. Returns their paths."""
+        with self._lock:
+            left, self._failed = self._failed, []
+            if self._current is not None:
+                left.append(self._current)
+                self._current = None
+            self._closed = True
+        for f in left:
+            if not f.fh.closed:
+                f.fh.flush()
+                f.fh.close()
+        return [f.path for f in left]
+
     def __enter__(self):
         return self
 

@@ -14,5 +14,4 @@ class ArticlePage:
     body_sha256: str | None = None
     body_size: int | None = None
     warc: dict | None = None      # {"file", "offset", "length"} of its WARC record
-    spooled: bool = False         # the store failed: the body waits in the local spool
     redirects: list = field(default_factory=list)

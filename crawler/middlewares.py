@@ -1,8 +1,8 @@
 """Middlewares.
 
-SnapshotMiddleware (spider middleware) stores each article page's raw body as a blob before the item moves
-on, so items carry a blob key instead of the bytes, and blobs land before the documents naming
-them."""
+SnapshotMiddleware (spider middleware) hands each article page's raw body to the archive session
+(local spool and WARC record) before the item moves on, so items carry the body's digest and
+blob key instead of the bytes."""
 from __future__ import annotations
 
 from scrapy import Request
@@ -38,10 +38,9 @@ class SnapshotMiddleware:
                     session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
                     status=response.status, response_headers=_headers(response.headers, len(response.body)),
                     request_headers=_headers(response.request.headers))
-                item.blob, item.body_sha256, item.body_size = snap.blob.key, snap.blob.sha256, snap.blob.size
+                item.blob, item.body_sha256, item.body_size = snap.blob, snap.sha256, snap.size
                 item.warc = None if snap.warc is None else {"file": snap.warc.file, "offset": snap.warc.offset,
                                                             "length": snap.warc.length}
-                item.spooled = snap.spooled
             yield item
         if not articles and isinstance(response, Response):
             # Nothing to file: the page is done once its links are scheduled.

@@ -117,9 +117,9 @@ def test_put_if_absent_retries_a_conditional_conflict():
     with Stubber(store._client) as stub:
         stub.add_client_error("put_object", "ConditionalRequestConflict", http_status_code=409)
         stub.add_response("put_object", {"ETag": '"x"'})
-        assert store.put_if_absent("docs/a.json", b"x") is True
+        assert store.put_if_absent("docs/a.json", b"x")
         stub.add_client_error("put_object", "ConditionalRequestConflict", http_status_code=409)
-        assert store.put_if_match("docs/a.json", b"y", '"x"') is False, "a conflict means a stale tag"
+        assert store.put_if_match("docs/a.json", b"y", '"x"') is None, "a conflict means a stale tag"
         stub.assert_no_pending_responses()
 
 
@@ -133,12 +133,12 @@ def test_a_retried_conditional_write_that_landed_counts_as_written():
     with Stubber(store._client) as stub:
         stub.add_client_error("put_object", "PreconditionFailed", http_status_code=412, response_meta=retried)
         stub.add_response("head_object", {"ETag": f'"{md5}"'})
-        assert store.put_if_absent("docs/a.json", data) is True
+        assert store.put_if_absent("docs/a.json", data)
         stub.add_client_error("put_object", "PreconditionFailed", http_status_code=412, response_meta=retried)
         stub.add_response("head_object", {"ETag": '"someone-else"'})
-        assert store.put_if_match("docs/a.json", data, '"old"') is False
+        assert store.put_if_match("docs/a.json", data, '"old"') is None
         stub.add_client_error("put_object", "PreconditionFailed", http_status_code=412)
-        assert store.put_if_absent("docs/a.json", data) is False, "a first-try 412 needs no lookup"
+        assert store.put_if_absent("docs/a.json", data) is None, "a first-try 412 needs no lookup"
         stub.assert_no_pending_responses()
 
 
@@ -336,4 +336,4 @@ def test_server_killed_then_restarted(tmp_path):
             s.get("docs/a.json")
         sw.start()
         assert s.get("docs/a.json") == b"kept"
-        assert s.put_if_absent("docs/a.json", b"new") is False
+        assert s.put_if_absent("docs/a.json", b"new") is None

@@ -22,8 +22,9 @@ def test_missing_key(store):
 
 
 def test_put_if_absent_writes_once(store):
-    assert store.put_if_absent("blobs/x.gz", b"first") is True
-    assert store.put_if_absent("blobs/x.gz", b"second") is False
+    tag = store.put_if_absent("blobs/x.gz", b"first")
+    assert tag and store.get_tagged("blobs/x.gz")[1] == tag, "the new entity tag is returned"
+    assert store.put_if_absent("blobs/x.gz", b"second") is None
     assert store.get("blobs/x.gz") == b"first"
 
 
@@ -40,7 +41,7 @@ def test_put_if_absent_races_have_one_winner(store):
         t.start()
     for t in threads:
         t.join()
-    assert results.count(True) == 1
+    assert sum(1 for r in results if r) == 1
     assert store.get("docs/race.json").startswith(b"writer ")
 
 
@@ -100,12 +101,14 @@ def test_put_if_match_is_compare_and_swap(store):
     store.put("docs/a.json", b"v1")
     data, tag = store.get_tagged("docs/a.json")
     assert data == b"v1"
-    assert store.put_if_match("docs/a.json", b"v2", tag) is True
-    assert store.put_if_match("docs/a.json", b"v3", tag) is False, "a stale tag loses"
+    new_tag = store.put_if_match("docs/a.json", b"v2", tag)
+    assert new_tag and new_tag != tag
+    assert store.put_if_match("docs/a.json", b"v3", tag) is None, "a stale tag loses"
     assert store.get("docs/a.json") == b"v2"
     _, tag2 = store.get_tagged("docs/a.json")
-    assert tag2 != tag
-    assert store.put_if_match("docs/missing.json", b"x", tag2) is False
+    assert tag2 == new_tag
+    assert store.put_if_match("docs/a.json", b"v4", new_tag), "the returned tag is good for the next write"
+    assert store.put_if_match("docs/missing.json", b"x", tag2) is None
 
 
 def test_concurrent_read_modify_write_loses_nothing(store):

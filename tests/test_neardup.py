@@ -1,0 +1,177 @@
+"""NearDupIndex: exact agreement with simhash.SimhashIndex and brute force, updates, persistence."""
+import random
+
+import pytest
+from simhash import Simhash, SimhashIndex
+
+from archive import neardup
+from archive.neardup import NearDupIndex
+
+
+def flip(fp, nbits, rng, bits=64):
+    for b in rng.sample(range(bits), nbits):
+        fp ^= 1 << b
+    return fp
+
+
+def dataset(rng, k, n=3000, bits=64):
+    """Random fingerprints, a tenth of them near-duplicates (0..k+1 bits off) of others."""
+    fps = [rng.getrandbits(bits) for _ in range(n - n // 10)]
+    fps += [flip(rng.choice(fps), rng.randint(0, k + 1), rng, bits) for _ in range(n // 10)]
+    queries = [flip(rng.choice(fps), rng.randint(0, k + 1), rng, bits) for _ in range(200)]
+    queries += [rng.getrandbits(bits) for _ in range(50)]
+    return {f"doc{i:05d}": fp for i, fp in enumerate(fps)}, queries
+
+
+def brute(data, q, k):
+    found = [(key, (fp ^ q).bit_count()) for key, fp in data.items()]
+    return sorted(((key, d) for key, d in found if d <= k), key=lambda kd: (kd[1], kd[0]))
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 4])
+def test_same_answers_as_simhashindex(k):
+    rng = random.Random(k)
+    data, queries = dataset(rng, k)
+    ours = NearDupIndex(k)
+    ours.update(data.items())
+    theirs = SimhashIndex([(key, Simhash(fp)) for key, fp in data.items()], k=k)
+    hits = 0
+    for q in queries:
+        got = ours.query(q)
+        assert {key for key, _ in got} == set(theirs.get_near_dups(Simhash(q)))
+        assert got == sorted(((key, (data[key] ^ q).bit_count()) for key, _ in got),
+                             key=lambda kd: (kd[1], kd[0]))  # distances, order
+        hits += len(got)
+    assert hits >= 60  # the planted near-duplicates are found
+
+
+@pytest.mark.parametrize("k,bits,blocks",
+                         [(3, 64, 5), (3, 64, 6), (2, 16, 4), (0, 8, 1), (5, 64, 6)])
+def test_other_shapes_match_brute_force(k, bits, blocks):
+    rng = random.Random(bits * 10 + blocks)
+    data, queries = dataset(rng, k, n=1500, bits=bits)
+    index = NearDupIndex(k, bits, blocks=blocks)
+    index.update(data.items())
+    for q in queries[::2]:
+        assert index.query(q) == brute(data, q, k)
+
+
+def test_boundary_k():
+    index = NearDupIndex(3)
+    base = 0x0123456789ABCDEF
+    for d in range(6):
+        index.add(f"d{d}", base ^ ((1 << d) - 1))  # d low bits flipped
+    assert index.query(base) == [("d0", 0), ("d1", 1), ("d2", 2), ("d3", 3)]
+    assert index.query(base ^ 0b111111) == [("d5", 1), ("d4", 2), ("d3", 3)]
+    assert NearDupIndex(0).query(base) == []
+
+
+def test_replace_remove_len_contains():
+    index = NearDupIndex(3)
+    index.add("a", 0)
+    index.add("b", 0b1)
+    assert len(index) == 2 and "a" in index and "z" not in index and 5 not in index
+    index.add("a", (1 << 64) - 1)  # replaces a's fingerprint
+    assert len(index) == 2
+    assert index.query(0) == [("b", 1)]
+    assert index.query((1 << 64) - 2) == [("a", 1)]
+    index.add("a", (1 << 64) - 1)  # same again: no change
+    index.remove("b")
+    assert "b" not in index and len(index) == 1 and index.query(0) == []
+    with pytest.raises(KeyError):
+        index.remove("b")
+    index.add("b", 0b11)  # back again
+    assert index.query(0) == [("b", 2)] and len(index) == 2
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError):
+        NearDupIndex(k=4, blocks=4)
+    index = NearDupIndex(3, bits=16)
+    for bad in (-1, 1 << 16):
+        with pytest.raises(ValueError):
+            index.add("x", bad)
+        with pytest.raises(ValueError):
+            index.query(bad)
+
+
+def test_incremental_adds_replaces_removes(monkeypatch):
+    """A crawl: query before each add; small batches force many merges, re-buckets and rebuilds."""
+    monkeypatch.setattr(neardup, "_BATCH", 16)
+    rng = random.Random(7)
+    data, _ = dataset(rng, 3, n=800)
+    items = list(data.items())
+    index, shadow = NearDupIndex(3), {}
+    theirs = SimhashIndex([], k=3)
+    for n, (key, fp) in enumerate(items):
+        assert index.query(fp) == brute(shadow, fp, 3)
+        index.add(key, fp)
+        theirs.add(key, Simhash(fp))
+        shadow[key] = fp
+        if n % 7 == 3:  # replace an earlier key
+            old = rng.choice(sorted(shadow))
+            new = flip(shadow[old], rng.randint(1, 5), rng)
+            theirs.delete(old, Simhash(shadow[old]))
+            theirs.add(old, Simhash(new))
+            index.add(old, new)
+            shadow[old] = new
+        if n % 11 == 5:  # remove one
+            gone = rng.choice(sorted(shadow))
+            theirs.delete(gone, Simhash(shadow.pop(gone)))
+            index.remove(gone)
+        assert len(index) == len(shadow)
+    queries = [flip(fp, rng.randint(0, 4), rng) for fp in rng.sample(list(shadow.values()), 200)]
+    for gone in rng.sample(sorted(shadow), len(shadow) * 2 // 3):  # enough to force a rebuild
+        theirs.delete(gone, Simhash(shadow.pop(gone)))
+        index.remove(gone)
+    assert len(index) == len(shadow)
+    for q in queries:
+        got = index.query(q)
+        assert got == brute(shadow, q, 3)
+        assert {key for key, _ in got} == set(theirs.get_near_dups(Simhash(q)))
+
+
+def test_bulk_update(monkeypatch):
+    monkeypatch.setattr(neardup, "_BATCH", 8)
+    rng = random.Random(5)
+    data, queries = dataset(rng, 3, n=400)
+    items = list(data.items())
+    index = NearDupIndex(3)
+    index.update(items[:200] + [("doc00000", 1)])  # into an empty index; the last one wins
+    index.update(items[150:])  # into a filled one, overlapping
+    data["doc00000"] = 1
+    assert len(index) == len(data)
+    for q in queries + [1]:
+        assert index.query(q) == brute(data, q, 3)
+
+
+def test_round_trip_bytes():
+    rng = random.Random(3)
+    data, queries = dataset(rng, 3, n=2000)
+    index = NearDupIndex(3)
+    index.update(data.items())
+    index.add("ünïcode/ключ", 12345)  # pending in a side dict
+    index.remove("doc00001")
+    blob = index.to_bytes()
+    loaded = NearDupIndex.from_bytes(blob)
+    assert (loaded.k, loaded.bits, loaded.blocks, len(loaded)) == (3, 64, 4, len(index))
+    assert "ünïcode/ключ" in loaded and "doc00001" not in loaded
+    for q in queries + [12345]:
+        assert loaded.query(q) == index.query(q)
+    loaded.add("late", 99)  # still usable
+    assert loaded.query(99)[0] == ("late", 0)
+    assert NearDupIndex.from_bytes(NearDupIndex(2, 32).to_bytes()).query(0) == []
+
+
+def test_bad_bytes_raise_valueerror():
+    index = NearDupIndex(3)
+    index.update((f"k{i}", i * 0x9E3779B97F4A7C15 % (1 << 64)) for i in range(500))
+    blob = index.to_bytes()
+    damaged = bytearray(blob)
+    damaged[len(blob) // 2] ^= 0x40
+    version = bytearray(blob)
+    version[4] = 99
+    for bad in (b"", b"NDIX", blob[:-1], blob[:len(blob) // 2], blob + b"\0", bytes(damaged),
+                b"XXXX" + blob[4:], bytes(version)):
+        with pytest.raises(ValueError):
+            NearDupIndex.from_bytes(bad)
