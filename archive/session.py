@@ -50,6 +50,7 @@ INDEX_FLUSH_EVERY = 200     # dirty documents between batch writes during a craw
 WARMUP_PAGES = 40           # pages of a site seen before its first pages are cleaned
 RECLEAN_LIMIT = 5000        # documents per crawl whose raw blocks are kept for the final re-clean
 CONFLICT_RETRIES = 8
+STORE_DOWN_SECONDS = 30.0   # after a store failure (retries exhausted), spool without trying for this long
 NEARDUP_KEY = "index/neardup.bin"
 
 
@@ -131,6 +132,7 @@ class CrawlSession:
         self._dirty: set[str] = set()             # ...changed since the last batch write
         self._unsafe: list[dict] = []             # pages whose documents wait for that write
         self._body_refs: Counter = Counter()      # spooled bodies -> pages still needing them
+        self._store_down_until = 0.0
         self._reconcile()
         self.near = self._load_near()
         self.dedup = Deduplicator(self.urls, self.near, self._doc_text)
@@ -264,8 +266,11 @@ class CrawlSession:
         page = self._prepare(page)
         with self._lock:
             try:
+                if page["site"] not in self.tables and time.monotonic() < self._store_down_until:
+                    raise StoreError("the store failed moments ago")
                 table = self._table(page["site"])
-            except StoreError:
+            except StoreError as exc:
+                self._store_failed(exc, f"reading the block table of {page['site']}")
                 self._spool_page(page)
                 self._safe([page])
                 return None
@@ -276,12 +281,12 @@ class CrawlSession:
             self._drain(page["site"])
             decision = self._file_safely(page)
             flush = len(self._dirty) >= self.index_flush_every
-        if flush:
+        if flush and time.monotonic() >= self._store_down_until:
             try:
                 self.flush()
             except StoreError as exc:   # kept dirty: the next batch or the end tries again
-                logger.warning("Batch write failed (%s); %d documents wait", exc, len(self._dirty))
-                self.count("archive/flush_failures")
+                with self._lock:
+                    self._store_failed(exc, f"writing {len(self._dirty)} documents")
         return decision
 
     @staticmethod
@@ -293,21 +298,32 @@ class CrawlSession:
         return page
 
     def _drain(self, site: str) -> None:
-        # Oldest first, shortest URL first: the original before its republished copies.
+        # Oldest first, shortest URL first: the original before its republished copies, the
+        # plain URL before its variants; the same order whatever order the pages came in.
         pending = self._pending.pop(site, [])
         for page in sorted(pending, key=lambda p: (p["article"].get("published") or "9999",
-                                                   len(p["canonical"]), p["canonical"])):
+                                                   len(p["canonical"]), p["canonical"], len(p["url"]), p["url"])):
             self._file_safely(page)
 
     def _file_safely(self, page: dict) -> Decision | None:
-        """File a page, or spool it if the store fails."""
+        """File a page, or spool it if the store fails (or failed a moment ago: the store's
+        own retries have already waited, so the next pages do not wait again)."""
         try:
+            if time.monotonic() < self._store_down_until:
+                raise StoreError("the store failed moments ago")
             return self._file_tracked(page)
         except StoreError as exc:
-            logger.warning("Store failed while filing %s (%s): spooled", page["url"], exc)
+            self._store_failed(exc, f"filing {page['url']}")
             self._spool_page(page)
             self._safe([page])
             return None
+
+    def _store_failed(self, exc: Exception, doing: str) -> None:
+        if time.monotonic() >= self._store_down_until:
+            logger.warning("Store failed while %s (%s): spooling for the next %.0f s", doing, exc,
+                           STORE_DOWN_SECONDS)
+            self.counts["archive/store_failures"] += 1
+        self._store_down_until = time.monotonic() + STORE_DOWN_SECONDS
 
     def _file_tracked(self, page: dict) -> Decision:
         """File a page; it is safe now if nothing needs writing, else after the next batch."""

@@ -1,6 +1,10 @@
 """Scrapy settings for the news archiver. Override any of them with ``-s NAME=VALUE``."""
 import os
 
+from crawler import redact
+
+redact.install()   # Scrapy logs overridden settings, -s AWS_SECRET_ACCESS_KEY=... included
+
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"

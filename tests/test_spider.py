@@ -136,3 +136,15 @@ def test_commonspace_profile_knows_section_listings():
     list(sp.parse_page(demo_response("/opinion")))
     list(sp.parse_page(demo_response("/index.php/news")))
     assert stats(sp) == {"archive/pages": 2, "archive/skipped/listing_url": 2}
+
+
+def test_secret_settings_are_masked_in_the_log():
+    import logging
+
+    from crawler.redact import RedactSecrets
+    text = "{'AWS_ACCESS_KEY_ID': 'AKIA123', 'AWS_SECRET_ACCESS_KEY': 's3cr3t', 'BOT_NAME': 'newsarchive'}"
+    record = logging.LogRecord("scrapy.crawler", logging.INFO, "", 0, "Overridden settings:\n%(settings)s",
+                               ({"settings": text},), None)
+    RedactSecrets().filter(record)
+    out = record.getMessage()
+    assert "s3cr3t" not in out and "AKIA123" not in out and "'newsarchive'" in out
