@@ -104,6 +104,26 @@ def rate(done: int, moved: int, secs: float, with_mb: bool) -> str:
     return f"{ops} {moved / secs / 1e6:6.1f} MB/s" if secs > 0 else f"{ops}      - MB/s"
 
 
+def fixture_crawl(uri: str, settings: dict, spool: Path) -> tuple[dict, float]:
+    """`scrapy crawl news` over the demo site into ``uri``; its crawl report and wall time."""
+    from tests.crawling import scrapy_crawl
+    from tests.demosite import build_site, serve
+
+    from archive.archive import Archive
+    from archive.s3store import S3Store  # noqa: F401 - registers nothing, just fails early if missing
+
+    with serve(build_site(variant=0), port=0) as server:
+        t0 = time.perf_counter()
+        scrapy_crawl("news", server.base_url + "/", uri, settings={**settings, "ARCHIVE_SPOOL_DIR": str(spool)})
+        seconds = time.perf_counter() - t0
+    options = {}
+    if uri.startswith("s3://"):
+        options = {"endpoint_url": settings["AWS_ENDPOINT_URL"], "aws_access_key_id": settings["AWS_ACCESS_KEY_ID"],
+                   "aws_secret_access_key": settings["AWS_SECRET_ACCESS_KEY"],
+                   "region_name": settings["AWS_REGION_NAME"]}
+    return Archive.open(uri, **options).last_report(), seconds
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--objects", type=int, default=2000, help="objects per store (half written one at a "
@@ -111,6 +131,7 @@ def main(argv=None) -> int:
     ap.add_argument("--size", type=int, default=20000, help="bytes per object (default 20000)")
     ap.add_argument("--threads", type=int, default=8, help="pool size for the concurrent phases (default 8)")
     ap.add_argument("--budget", type=float, default=30.0, help="seconds per phase at most (default 30)")
+    ap.add_argument("--no-crawl", action="store_true", help="skip the fixture crawls (request counts per article)")
     args = ap.parse_args(argv)
     if not 2 <= args.objects <= MAX_OBJECTS or not 1 <= args.size <= MAX_SIZE or not 1 <= args.threads <= 64:
         ap.error(f"--objects 2..{MAX_OBJECTS}, --size 1..{MAX_SIZE}, --threads 1..64")
@@ -135,6 +156,12 @@ def main(argv=None) -> int:
         res_local, problems = bench(local, objects, args.threads, args.budget)
         res_s3, problems_s3 = bench(s3, objects, args.threads, args.budget)
         problems += problems_s3
+        crawls = {} if args.no_crawl else {
+            "local folder": fixture_crawl(str(Path(tmp) / "crawl-local"), {}, Path(tmp) / "spool-local"),
+            "SeaweedFS": fixture_crawl("s3://bench/crawl", {
+                "AWS_ENDPOINT_URL": sw.endpoint, "AWS_ACCESS_KEY_ID": sw.access_key,
+                "AWS_SECRET_ACCESS_KEY": sw.secret_key, "AWS_REGION_NAME": sw.region}, Path(tmp) / "spool-s3"),
+        }
 
     width = max(len(k) for k in res_local) + 2
     print(f"\n{'':{width}}{'local folder':>30}   {'SeaweedFS ' + sw.endpoint.split('//')[1]:>30}")
@@ -144,6 +171,15 @@ def main(argv=None) -> int:
         note = "" if l[0] == s[0] else f"   ({l[0]} vs {s[0]} objects in the budget)"
         print(f"{phase:{width}}{rate(*l, with_mb):>30}   {rate(*s, with_mb):>30}{note}")
     print(f"\nS3 requests: {dict(sorted(s3.requests.items()))}")
+    if crawls:
+        print("\nRequests of a fixture crawl (the demo site, first crawl), from its crawl report:")
+        for name, (report, seconds) in crawls.items():
+            new = report["counts"].get("archive/decision/new", 0)
+            articles = report["counts"].get("archive/articles", 0)
+            req = report["requests"]
+            print(f"  {name:14} {new} new documents from {articles} article pages in {seconds:.1f} s: "
+                  f"{dict(sorted(req.items()))}; per new document: "
+                  + ", ".join(f"{op} {n / new:.2f}" for op, n in sorted(req.items())))
     for p in problems[:10]:
         print("PROBLEM:", p)
     return 1 if problems else 0
