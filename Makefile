@@ -30,6 +30,9 @@ demo: $(STAMP)
 ## make bench: the benchmarks, each next to its baseline
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/dedup.py
+	$(BIN)/python benchmarks/neardup.py
+	$(BIN)/python benchmarks/store.py
 
 clean:
-	rm -rf $(VENV) demo-archive .pytest_cache build *.egg-info
+	rm -rf $(VENV) demo-archive .archive-spool .pytest_cache build *.egg-info
