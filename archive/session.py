@@ -49,6 +49,7 @@ METADATA_FIELDS = ("author", "section", "tags", "description", "language", "imag
 INDEX_FLUSH_EVERY = 200     # dirty documents between batch writes during a crawl
 WARMUP_PAGES = 40           # pages of a site seen before its first pages are cleaned
 RECLEAN_LIMIT = 5000        # documents per crawl whose raw blocks are kept for the final re-clean
+DOC_CACHE = 2000            # written documents kept in memory between batches
 CONFLICT_RETRIES = 8
 STORE_DOWN_SECONDS = 30.0   # after a store failure (retries exhausted), spool without trying for this long
 NEARDUP_KEY = "index/neardup.bin"
@@ -531,6 +532,10 @@ class CrawlSession:
                 ids = {id(p) for p in safe}
                 self._unsafe = [p for p in self._unsafe if id(p) not in ids]
                 self._safe(safe)
+                if len(self._docs) > DOC_CACHE:   # written ones are read again if needed
+                    for doc_id in [d for d in self._docs if d not in self._dirty]:
+                        del self._docs[doc_id]
+                        self._etags.pop(doc_id, None)
 
     # -- spool ---------------------------------------------------------------------------
     def replay_spool(self) -> int:
