@@ -5,9 +5,11 @@ alias      an existing document: the same article at another URL (URL layer or s
 version    an existing document whose own text changed (a page at its canonical URL)
 unchanged  an existing document, same text (or a known alias URL)
 
-Candidates for the same article at an unknown URL come from the near-duplicate index (simhash
-within ``k`` bits) and are confirmed on the texts (shingle containment), so two statements that
-share a long template never merge.
+Candidates for the same article at an unknown URL come from two indexes: the near-duplicate
+index (simhash within ``NEAR_K`` bits), and the article's anchor paragraphs (its longest blocks,
+by exact hash), which a one-sentence edit or a changed title leaves in place while it moves the
+simhash by 7-13 bits. Candidates are confirmed on the texts (shingle containment and Jaccard),
+so two statements that share a long template never merge.
 """
 from __future__ import annotations
 
@@ -16,13 +18,23 @@ from typing import Callable
 
 from .fingerprint import shingles
 from .neardup import NearDupIndex
+from .teasers import WORD_RE, block_hash
 
 NEW, ALIAS, VERSION, UNCHANGED = "new", "alias", "version", "unchanged"
 ACTIONS = (NEW, ALIAS, VERSION, UNCHANGED)
 
 NEAR_K = 6                 # simhash candidates up to this many bits apart...
-MIN_CONTAINMENT = 0.8      # ...are the same article if this share of the shorter text's shingles is shared
-MAX_CANDIDATES = 5
+MIN_CONTAINMENT = 0.7      # ...are the same article if this share of the shorter text's shingles is shared
+MIN_JACCARD = 0.5          # ...and this share of both: a text made only of a shared template is not enough
+MAX_CANDIDATES = 8
+ANCHORS = 8                # anchor paragraphs per document: its longest blocks...
+ANCHOR_WORDS = 8           # ...of at least this many words
+
+
+def anchor_hashes(blocks: list[str]) -> list[int]:
+    """Hashes of a text's longest blocks: what survives an edit elsewhere in the text."""
+    sized = sorted(((len(WORD_RE.findall(b)), i) for i, b in enumerate(blocks)), reverse=True)
+    return [block_hash(blocks[i]) for n, i in sized[:ANCHORS] if n >= ANCHOR_WORDS]
 
 
 @dataclass
@@ -48,7 +60,7 @@ def overlap(a: str, b: str) -> dict:
 
 def same_article(a: str, b: str) -> tuple[bool, dict]:
     ov = overlap(a, b)
-    return ov["containment"] >= MIN_CONTAINMENT, ov
+    return ov["containment"] >= MIN_CONTAINMENT and ov["jaccard"] >= MIN_JACCARD, ov
 
 
 class UrlIndex:
@@ -90,15 +102,36 @@ class UrlIndex:
 
 
 class Deduplicator:
-    """The decision layers over the URL index and the near-duplicate index."""
+    """The decision layers over the URL index, the near-duplicate index and the anchor index."""
 
-    def __init__(self, urls: UrlIndex, near: NearDupIndex, load_text: Callable[[str], str]):
+    def __init__(self, urls: UrlIndex, near: NearDupIndex, load_text: Callable[[str], str],
+                 anchors: NearDupIndex | None = None):
         self.urls = urls
         self.near = near
+        self.anchors = anchors if anchors is not None else NearDupIndex(k=0)
         self.load_text = load_text
 
+    def remember(self, doc_id: str, url: str, text_sha: str, fp: int, anchors: list[int]) -> None:
+        """Make a document's latest text findable: by URL, by simhash, by anchor paragraphs."""
+        self.urls.set_latest(doc_id, url, text_sha, fp)
+        self.near.add(doc_id, fp)
+        for n, h in enumerate(anchors):
+            self.anchors.add(f"{doc_id}/{n}", h)
+        for n in range(len(anchors), ANCHORS):
+            if f"{doc_id}/{n}" in self.anchors:
+                self.anchors.remove(f"{doc_id}/{n}")
+
+    def candidates(self, fp: int, blocks: list[str] | None) -> list[tuple[str, int]]:
+        """Documents that may hold this text, nearest simhash first."""
+        found = dict(self.near.query(fp))
+        for h in anchor_hashes(blocks or []):
+            for key, _ in self.anchors.query(h):
+                doc_id = key.rsplit("/", 1)[0]
+                found.setdefault(doc_id, (fp ^ self.urls.latest_fp.get(doc_id, ~fp & (2**64 - 1))).bit_count())
+        return sorted(found.items(), key=lambda kv: (kv[1], kv[0]))
+
     def decide(self, *, canonical: str, fetched_key: str, text: str, text_sha: str, fp: int,
-               new_id: str) -> Decision:
+               new_id: str, blocks: list[str] | None = None) -> Decision:
         doc_id = self.urls.lookup(canonical, fetched_key)
         if doc_id is not None:
             latest = self.urls.latest_sha.get(doc_id)
@@ -110,10 +143,11 @@ class Deduplicator:
             # A known alias URL (a republished copy) never makes a version of the document.
             return Decision(UNCHANGED, doc_id, canonical, {"layer": "url-alias", "distance": distance})
         tried = []
-        for cand, distance in self.near.query(fp)[:MAX_CANDIDATES]:
+        for cand, distance in self.candidates(fp, blocks)[:MAX_CANDIDATES]:
             same, ov = same_article(text, self.load_text(cand))
             if same:
-                return Decision(ALIAS, cand, canonical, {"layer": "simhash", "distance": distance, **ov})
+                layer = "simhash" if distance <= self.near.k else "anchors"
+                return Decision(ALIAS, cand, canonical, {"layer": layer, "distance": distance, **ov})
             tried.append({"doc_id": cand, "distance": distance, **ov})
         evidence = {"layer": "none"}
         if tried:

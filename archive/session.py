@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .archive import Archive, ArchiveError, blob_key, doc_id_for, listing_entry
-from .dedup import ALIAS, NEW, UNCHANGED, VERSION, Decision, Deduplicator, UrlIndex
+from .dedup import ALIAS, NEAR_K, NEW, UNCHANGED, VERSION, Decision, Deduplicator, UrlIndex, anchor_hashes
 from .fingerprint import simhash64, simhash_hex, text_sha256
 from .neardup import NearDupIndex
 from .store import KeyNotFound, StoreError
@@ -53,6 +53,7 @@ DOC_CACHE = 2000            # written documents kept in memory between batches
 CONFLICT_RETRIES = 8
 STORE_DOWN_SECONDS = 30.0   # after a store failure (retries exhausted), spool without trying for this long
 NEARDUP_KEY = "index/neardup.bin"
+ANCHORS_KEY = "index/anchors.bin"
 
 
 def utcnow() -> str:
@@ -135,8 +136,11 @@ class CrawlSession:
         self._body_refs: Counter = Counter()      # spooled bodies -> pages still needing them
         self._store_down_until = 0.0
         self._reconcile()
-        self.near = self._load_near()
-        self.dedup = Deduplicator(self.urls, self.near, self._doc_text)
+        self.near = self._load_index(NEARDUP_KEY, NEAR_K, len(self.urls.latest_fp),
+                                     lambda: self.urls.latest_fp.items())
+        anchors = {f"{i}/{n}": int(h, 16) for i, e in self.listing.items() for n, h in enumerate(e.get("anchors") or ())}
+        self.dedup = Deduplicator(self.urls, self.near, self._doc_text,
+                                  anchors=self._load_index(ANCHORS_KEY, 0, len(anchors), anchors.items))
         self.tables: dict[str, SiteBlocks] = {}
         self._pending: dict[str, list[dict]] = {}
         self._filed: dict[str, dict] = {}     # doc id -> the page that set its text in this crawl
@@ -156,19 +160,20 @@ class CrawlSession:
             logger.info("Listed %d documents an interrupted crawl had not listed", len(unlisted))
             self.counts["archive/reconciled_documents"] += len(unlisted)
 
-    def _load_near(self) -> NearDupIndex:
+    def _load_index(self, key: str, k: int, expected: int, items) -> NearDupIndex:
+        """A saved index, or one rebuilt from the listing when missing, unreadable or stale."""
         try:
-            near = NearDupIndex.from_bytes(self.archive.store.get(NEARDUP_KEY))
+            index = NearDupIndex.from_bytes(self.archive.store.get(key))
         except KeyNotFound:
-            near = None
+            index = None
         except ValueError as exc:
-            logger.warning("Near-duplicate index unreadable (%s); rebuilding it from the listing", exc)
-            near = None
-        if near is None or len(near) != len(self.urls.latest_fp) or \
-                any(doc_id not in near for doc_id in self._changed_entries):
-            near = NearDupIndex(k=6)
-            near.update((doc_id, fp) for doc_id, fp in self.urls.latest_fp.items())
-        return near
+            logger.warning("Index %s unreadable (%s); rebuilding it from the listing", key, exc)
+            index = None
+        if index is None or index.k != k or len(index) != expected or \
+                any(doc_id not in index for doc_id in self._changed_entries if k):
+            index = NearDupIndex(k=k)
+            index.update(items())
+        return index
 
     def _table(self, site: str) -> SiteBlocks:
         table = self.tables.get(site)
@@ -363,7 +368,7 @@ class CrawlSession:
         text = cleaned.text
         sha, fp = text_sha256(text), simhash64(text)
         decision = self.dedup.decide(canonical=canonical, fetched_key=canonical_url(fetched), text=text,
-                                     text_sha=sha, fp=fp, new_id=doc_id_for(canonical))
+                                     text_sha=sha, fp=fp, new_id=doc_id_for(canonical), blocks=cleaned.blocks)
         if decision.action == VERSION:
             doc = self._doc(decision.doc_id)
             old = doc["text"].split("\n") if doc["text"] else []
@@ -462,17 +467,19 @@ class CrawlSession:
             self.counts["archive/teasers/blocks_removed"] += len(removed)
 
     def _remember(self, doc: dict) -> None:
-        self.near.add(doc["id"], self._remember_listing(doc))
+        entry = self._remember_listing(doc)
+        self.dedup.remember(doc["id"], doc["url"], entry["text_sha256"], int(entry["simhash"], 16),
+                            [int(h, 16) for h in entry["anchors"]])
 
-    def _remember_listing(self, doc: dict) -> int:
+    def _remember_listing(self, doc: dict) -> dict:
         entry = listing_entry(doc)
         entry["alias_keys"] = sorted({canonical_url(a) for a in doc.get("aliases", ())} - {doc["url"]})
+        entry["anchors"] = [f"{h:016x}" for h in anchor_hashes(doc["text"].split("\n") if doc.get("text") else [])]
         self.listing[doc["id"]] = entry
         self._changed_entries[doc["id"]] = entry
         self.urls.add(doc["id"], *doc.get("aliases", ()), *entry["alias_keys"])
-        fp = int(entry["simhash"], 16)
-        self.urls.set_latest(doc["id"], doc["url"], entry["text_sha256"], fp)
-        return fp
+        self.urls.set_latest(doc["id"], doc["url"], entry["text_sha256"], int(entry["simhash"], 16))
+        return entry
 
     # -- batch writes ----------------------------------------------------------------------
     def _write_documents(self) -> None:
@@ -515,7 +522,7 @@ class CrawlSession:
             with self._lock:
                 entries = dict(self._changed_entries)
                 tables = {site: table.to_bytes() for site, table in self.tables.items()}
-                near = self.near.to_bytes()
+                near, anchors = self.near.to_bytes(), self.dedup.anchors.to_bytes()
                 safe = [p for p in self._unsafe if p["doc_id"] not in self._dirty]
             if entries:
                 self._segments += 1
@@ -525,6 +532,7 @@ class CrawlSession:
             for site, data in tables.items():
                 self.archive.store.put(blocks_key(site), data, content_type="application/octet-stream")
             self.archive.store.put(NEARDUP_KEY, near, content_type="application/octet-stream")
+            self.archive.store.put(ANCHORS_KEY, anchors, content_type="application/octet-stream")
             with self._lock:
                 for doc_id in entries:
                     if self._changed_entries.get(doc_id) is entries[doc_id]:

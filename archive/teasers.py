@@ -183,7 +183,7 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) 
     anchors = [i for i in range(n) if not shared(i) and sizes[i] >= ANCHOR_MIN_WORDS]
     last_anchor = max(anchors + sorted(protected), default=-1)
 
-    def decide(local_only: bool) -> dict[int, tuple[str, str | None]]:
+    def decide(local_only: bool, site_labels: bool = True) -> dict[int, tuple[str, str | None]]:
         why: dict[int, tuple[str, str | None]] = {}
         for i in range(n):
             if i in protected or hashes[i] == 0:
@@ -197,6 +197,9 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) 
                 if nxt < n and nxt not in protected and sizes[nxt] < 60:
                     why.setdefault(nxt, ("teaser_summary", other_title(i)))
             elif local_only:
+                # Even then, headings and labels the whole site repeats are never article text.
+                if site_labels and site_shared(i) and sizes[i] < LEAD_MIN_WORDS:
+                    why[i] = ("site_boilerplate", None)
                 continue
             elif other_lead(i) and (tail or why.get(i - 1, ("",))[0] == "teaser_title"):
                 why[i] = ("teaser_summary", other_lead(i))
@@ -212,9 +215,14 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) 
         return why
 
     total = sum(sizes) or 1
+    def kept_enough(why):
+        return sum(sizes[i] for i in range(n) if i not in why) >= MIN_KEPT_SHARE * total
+
     why = decide(local_only=False)
-    if sum(sizes[i] for i in range(n) if i not in why) < MIN_KEPT_SHARE * total:
+    if not kept_enough(why):   # a short article among many cards: page-local signals only...
         why = decide(local_only=True)
+        if not kept_enough(why):   # ...and not even the site's labels if those are all there is
+            why = decide(local_only=True, site_labels=False)
     kept = [blocks[i] for i in range(n) if i not in why]
     removed = [{"index": i, "text": blocks[i], "why": why[i][0],
                 **({"teaser_of": why[i][1]} if why[i][1] else {})} for i in sorted(why)]
