@@ -22,6 +22,27 @@ def _open(ctx: click.Context) -> Archive:
         raise click.ClickException(str(exc)) from None
 
 
+class _progress:
+    """A progress bar on standard error for long work, when it is a terminal (never in pipes)."""
+
+    def __init__(self, label: str, total: int | None):
+        self.label, self.total, self._bar = label, total, None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+            self._bar = Progress(transient=True, console=Console(stderr=True))
+            self._bar.start()
+            task = self._bar.add_task(self.label, total=self.total)
+            return lambda n=1: self._bar.advance(task, n)
+        return lambda n=1: None
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.stop()
+
+
 def _dump(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
@@ -114,8 +135,10 @@ def export(ctx):
     archive = _open(ctx)
     out = sys.stdout
     try:
-        for doc in archive.iter_documents():
-            out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        with _progress("exporting", total=len(archive.load_listing())) as advance:
+            for doc in archive.iter_documents():
+                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+                advance()
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -169,17 +192,19 @@ def verify(ctx, quiet):
     """
     archive = _open(ctx)
     checked = 0
-
-    def tick(_doc_id):
-        nonlocal checked
-        checked += 1
-
+    problems = []
     try:
-        problems = list(verify_archive(archive, on_doc=tick))
+        with _progress("verifying", total=len(archive.load_listing())) as advance:
+            def tick(_doc_id):
+                nonlocal checked
+                checked += 1
+                advance()
+
+            for problem in verify_archive(archive, on_doc=tick):
+                problems.append(problem)
+                click.echo(problem)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
-    for p in problems:
-        click.echo(p)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in {checked} document(s)")
     if not quiet:

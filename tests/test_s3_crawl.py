@@ -72,6 +72,13 @@ def test_s3_archive_equals_local_archive(seaweed, tmp_path):
     assert stats["documents"] == len(remote)
     with open(tmp_path / "report.json", "w") as fh:   # kept for the closing note's figures
         json.dump(report, fh)
+    for command in (["list"], ["list", "--json"], ["show", remote[0]["id"]], ["show", remote[0]["url"], "--json"],
+                    ["stats"], ["reindex"], ["verify"], ["flush", "--spool", str(tmp_path / "s2")]):
+        code, out, err = archive_s3(seaweed, "--archive", uri, *command)
+        assert code == 0, (command, out, err)
+        assert seaweed.secret_key not in out + err
+    code, out, err = archive_s3(seaweed, "--archive", f"s3://{bucket}-missing/x", "list")
+    assert code == 1 and "does not exist" in err and len(err.strip().splitlines()) == 1
     keys = [o["Key"] for o in seaweed.client().list_objects_v2(Bucket=bucket)["Contents"]]
     assert all(k.startswith("news/archive/") for k in keys)
     assert any(k.startswith("news/archive/warc/") and k.endswith(".warc.gz") for k in keys)
