@@ -228,32 +228,11 @@ class S3Store(Store):
         self._client.meta.events.register("before-send.s3", self._on_send)
 
     @classmethod
-    def from_uri(cls, uri: str, *,
-                 aws_access_key_id: str | None = None,
-                 aws_secret_access_key: str | None = None,
-                 aws_session_token: str | None = None,
-                 endpoint_url: str | None = None,
-                 region_name: str | None = None,
-                 use_ssl: bool | None = None,
-                 verify: bool | str | None = None,
-                 max_pool_connections: int = 10,
-                 retry_mode: str = "standard",
-                 max_attempts: int = 5,
-                 connect_timeout: float = 5,
-                 read_timeout: float = 30,
-                 addressing_style: str | None = None,
-                 create_bucket: bool = False) -> "S3Store":
-        """The store for ``s3://bucket/prefix``. Options left ``None`` come from boto3's chain
-        (environment, ``AWS_PROFILE``, ``~/.aws/config``)."""
+    def from_uri(cls, uri: str, **options) -> "S3Store":
+        """The store for ``s3://bucket/prefix``; ``options`` as for the constructor. Options left
+        ``None`` come from boto3's chain (environment, ``AWS_PROFILE``, ``~/.aws/config``)."""
         bucket, prefix = parse_s3_uri(uri)
-        return cls(bucket, prefix,
-                   aws_access_key_id=aws_access_key_id, aws_secret_access_key=aws_secret_access_key,
-                   aws_session_token=aws_session_token, endpoint_url=endpoint_url,
-                   region_name=region_name, use_ssl=use_ssl, verify=verify,
-                   max_pool_connections=max_pool_connections, retry_mode=retry_mode,
-                   max_attempts=max_attempts, connect_timeout=connect_timeout,
-                   read_timeout=read_timeout, addressing_style=addressing_style,
-                   create_bucket=create_bucket)
+        return cls(bucket, prefix, **options)
 
     def __repr__(self) -> str:
         return f"S3Store({self.uri!r}, endpoint={self.endpoint!r})"

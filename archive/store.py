@@ -132,15 +132,17 @@ class LocalStore(Store):
             raise
         return tmp
 
-    def put(self, key, data, **options):
-        self._count("PUT")
-        path = self._path(key)
+    def _replace(self, path: Path, data: bytes) -> None:
         tmp = self._write_temp(path, data)
         try:
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
+
+    def put(self, key, data, **options):
+        self._count("PUT")
+        self._replace(self._path(key), data)
 
     def put_if_absent(self, key, data, **options):
         self._count("PUT")
@@ -180,12 +182,7 @@ class LocalStore(Store):
                 return None
             if _etag(current) != etag:
                 return None
-            tmp = self._write_temp(path, data)
-            try:
-                os.replace(tmp, path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+            self._replace(path, data)
             return _etag(data)
 
     def exists(self, key):
