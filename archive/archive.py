@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .store import KeyNotFound, Store, StoreError, open_store
 
@@ -90,10 +90,8 @@ class Archive:
 
     # -- blobs ---------------------------------------------------------------------------
     def put_blob(self, body: bytes) -> BlobRef:
-        sha = hashlib.sha256(body).hexdigest()
-        key = blob_key(sha)
         data = gzip.compress(body, compresslevel=6, mtime=0)
-        return self.put_blob_gz(sha, len(body), data)
+        return self.put_blob_gz(hashlib.sha256(body).hexdigest(), len(body), data)
 
     def put_blob_gz(self, sha: str, size: int, data: bytes) -> BlobRef:
         """Store an already gzip-compressed body under its raw bytes' sha256."""

@@ -18,7 +18,7 @@ import hashlib
 import re
 import threading
 import time
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import boto3

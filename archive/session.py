@@ -602,10 +602,6 @@ class CrawlSession:
             self._set_text(doc, cleaned.text, cleaned.removed, sha, fp)
             self.counts["archive/teasers/documents_recleaned"] += 1
 
-    def count(self, name: str, n: int = 1) -> None:
-        with self._lock:
-            self.counts[name] += n
-
     def finish(self, stats: dict | None = None, *, reason: str = "finished") -> dict:
         """File what is still held back, clean again, write everything and the crawl report.
 

@@ -1,10 +1,9 @@
 """Nothing is lost when the store fails: bodies and pages wait in the spool, `archive flush` files them."""
-import pytest
 
 from archive.archive import Archive
 from archive.cli import main
 from archive.store import LocalStore, StoreError
-from tests.test_archive_cli import TEXT, page
+from tests.test_archive_cli import page
 
 
 class FlakyStore(LocalStore):
