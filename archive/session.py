@@ -135,6 +135,7 @@ class CrawlSession:
         self._unsafe: list[dict] = []             # pages whose documents wait for that write
         self._body_refs: Counter = Counter()      # spooled bodies -> pages still needing them
         self._store_down_until = 0.0
+        self._index_digests: dict[str, str] = {}  # index key -> sha256 of the bytes the store holds
         self._reconcile()
         self.near = self._load_index(NEARDUP_KEY, NEAR_K, len(self.urls.latest_fp),
                                      lambda: self.urls.latest_fp.items())
@@ -163,7 +164,7 @@ class CrawlSession:
     def _load_index(self, key: str, k: int, expected: int, items) -> NearDupIndex:
         """A saved index, or one rebuilt from the listing when missing, unreadable or stale."""
         try:
-            index = NearDupIndex.from_bytes(self.archive.store.get(key))
+            index = NearDupIndex.from_bytes(self._get_index(key))
         except KeyNotFound:
             index = None
         except ValueError as exc:
@@ -175,11 +176,23 @@ class CrawlSession:
             index.update(items())
         return index
 
+    def _get_index(self, key: str) -> bytes:
+        data = self.archive.store.get(key)
+        self._index_digests[key] = hashlib.sha256(data).hexdigest()
+        return data
+
+    def _put_index(self, key: str, data: bytes) -> None:
+        """Write an index unless the store already holds exactly these bytes."""
+        digest = hashlib.sha256(data).hexdigest()
+        if self._index_digests.get(key) != digest:
+            self.archive.store.put(key, data, content_type="application/octet-stream")
+            self._index_digests[key] = digest
+
     def _table(self, site: str) -> SiteBlocks:
         table = self.tables.get(site)
         if table is None:
             try:
-                table = SiteBlocks.from_bytes(self.archive.store.get(blocks_key(site)))
+                table = SiteBlocks.from_bytes(self._get_index(blocks_key(site)))
             except KeyNotFound:
                 table = SiteBlocks()
             except ValueError as exc:
@@ -530,9 +543,9 @@ class CrawlSession:
                 self.archive.save_listing_segment(name, entries)
                 self.archive.compact_listing(name + "-merged")
             for site, data in tables.items():
-                self.archive.store.put(blocks_key(site), data, content_type="application/octet-stream")
-            self.archive.store.put(NEARDUP_KEY, near, content_type="application/octet-stream")
-            self.archive.store.put(ANCHORS_KEY, anchors, content_type="application/octet-stream")
+                self._put_index(blocks_key(site), data)
+            self._put_index(NEARDUP_KEY, near)
+            self._put_index(ANCHORS_KEY, anchors)
             with self._lock:
                 for doc_id in entries:
                     if self._changed_entries.get(doc_id) is entries[doc_id]:
@@ -563,21 +576,26 @@ class CrawlSession:
         with self._lock:
             for _, page in pages:
                 self._body_refs[page.get("body_sha256")] += 1
-        filed = 0
-        for path, page in pages:
-            page = self._prepare(page)
-            with self._lock:
-                try:
+        done, replayed = [], []
+        with self._lock:
+            try:
+                for path, page in pages:
+                    page = self._prepare(page)
+                    replayed.append(page)
                     self._table(page["site"]).observe(page["canonical"], page["blocks"],
                                                       page["article"].get("title"))
                     self._file_tracked(page)
-                    self.flush()
-                except StoreError as exc:
-                    logger.warning("Store still failing (%s): %d spooled pages left", exc, len(pages) - filed)
-                    return filed
+                    done.append(path)
+                self.flush()   # one batch write for them all; the spool files go only after it
+            except StoreError as exc:
+                logger.warning("Store still failing (%s): %d spooled pages kept", exc, len(pages))
+                ids = {id(p) for p in replayed}   # still in the spool: never spooled twice
+                self._unsafe = [p for p in self._unsafe if id(p) not in ids]
+                return 0
+        for path in done:
             path.unlink()
-            filed += 1
-            self.counts["archive/spool/pages_filed"] += 1
+        filed = len(done)
+        self.counts["archive/spool/pages_filed"] += filed
         # Bodies no page needs any more: those of pages a killed crawl had not filed yet are
         # fetched again on resume.
         with self._lock:
