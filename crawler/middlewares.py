@@ -11,12 +11,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.items import ArticlePage
-from crawler.signals import page_done
-
-
-def request_chain(response) -> list[str]:
-    """The URLs a response answered: its request's and those of the redirects before it."""
-    return [*response.request.meta.get("redirect_urls", ()), response.request.url]
+from crawler.signals import page_done, request_urls
 
 
 class SnapshotMiddleware:
@@ -44,7 +39,7 @@ class SnapshotMiddleware:
             yield item
         if not articles and isinstance(response, Response):
             # Nothing to file: the page is done once its links are scheduled.
-            self.crawler.signals.send_catch_log(page_done, urls=request_chain(response))
+            self.crawler.signals.send_catch_log(page_done, urls=request_urls(response.request))
 
 
 # Scrapy hands over the body decoded; the WARC record says so instead of replaying a stale encoding.
@@ -66,7 +61,7 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
     def process_response(self, request, response, spider=None):
         result = super().process_response(request, response, spider)
         if isinstance(result, Request) and result is not request:
-            chain = [*request.meta.get("redirect_urls", ()), request.url]
+            chain = request_urls(request)
             if result.url in chain:
                 raise IgnoreRequest(f"redirect loop: {' -> '.join(chain)} -> {result.url}")
         return result

@@ -22,7 +22,7 @@ from archive.encoding import looks_like_html
 from archive.extract import extract
 from archive.pages import skip_reason
 from crawler.items import ArticlePage
-from crawler.signals import page_done
+from crawler.signals import page_done, request_urls
 
 # trafilatura logs every page it cannot parse (at ERROR) and its steps (at DEBUG); a page without
 # an article is a counted skip here, so its own lines only drown the crawl log.
@@ -157,7 +157,7 @@ class NewsSpider(scrapy.Spider):
             fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             status=response.status,
             content_type=content_type,
-            redirects=[u for u in response.request.meta.get("redirect_urls", [])],
+            redirects=request_urls(response.request)[:-1],
         )
 
     # -- bookkeeping ---------------------------------------------------------------------
@@ -183,5 +183,4 @@ class NewsSpider(scrapy.Spider):
                 reason = type(exc).__name__
         self.count(f"error/{reason}")
         self.logger.info("Skipped %s: %s", failure.request.url, reason)
-        self.crawler.signals.send_catch_log(
-            page_done, urls=[*failure.request.meta.get("redirect_urls", ()), failure.request.url])
+        self.crawler.signals.send_catch_log(page_done, urls=request_urls(failure.request))
