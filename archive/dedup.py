@@ -127,7 +127,8 @@ class Deduplicator:
         for h in anchor_hashes(blocks or []):
             for key, _ in self.anchors.query(h):
                 doc_id = key.rsplit("/", 1)[0]
-                found.setdefault(doc_id, (fp ^ self.urls.latest_fp.get(doc_id, ~fp & (2**64 - 1))).bit_count())
+                latest = self.urls.latest_fp.get(doc_id)
+                found.setdefault(doc_id, 64 if latest is None else (fp ^ latest).bit_count())
         return sorted(found.items(), key=lambda kv: (kv[1], kv[0]))
 
     def decide(self, *, canonical: str, fetched_key: str, text: str, text_sha: str, fp: int,
