@@ -586,7 +586,8 @@ class CrawlSession:
                                                       page["article"].get("title"))
                     self._file_tracked(page)
                     done.append(path)
-                self.flush()   # one batch write for them all; the spool files go only after it
+                if done:
+                    self.flush()   # one batch write for them all; the spool files go only after it
             except StoreError as exc:
                 logger.warning("Store still failing (%s): %d spooled pages kept", exc, len(pages))
                 ids = {id(p) for p in replayed}   # still in the spool: never spooled twice

@@ -86,3 +86,11 @@ def test_flush_keeps_the_spool_while_the_store_is_down(tmp_path, capsys):
     assert len(list((spool / "bodies").glob("*.gz"))) == 1
     store.down = False
     assert CrawlSession(Archive(store), warmup_pages=0, spool_dir=spool).replay_spool() == 1
+
+
+def test_an_empty_spool_costs_no_write(tmp_path):
+    from archive.session import CrawlSession
+    archive = Archive.open(str(tmp_path / "arch"), create=True)
+    s = CrawlSession(archive, spool_dir=tmp_path / "spool")
+    assert s.replay_spool() == 0
+    assert archive.store.requests["PUT"] == 0
