@@ -1,0 +1,83 @@
+"""A crawl's local spool: fetched bodies until their pages are safe, and pages (with the
+listing entries and report) that could not be written because the store failed.
+
+Layout of a spool folder::
+
+    bodies/<sha256>.gz          fetched bodies, gzip, one per distinct payload
+    pages/<crawl>-<n>.json      pages to file again (their bodies stay in bodies/)
+    listing-<crawl>-*.json      listing entries a crawl could not write
+    report-<crawl>.json         a crawl report it could not save
+    warc/                       the WarcWriter's local files
+
+Bodies are reference counted: each page holding one (fetched, or waiting in pages/) counts once,
+and a body goes when its last page is safe.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class Spool:
+    """Not thread-safe by itself: the session calls it under its own lock."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        (self.path / "pages").mkdir(parents=True, exist_ok=True)
+        (self.path / "bodies").mkdir(parents=True, exist_ok=True)
+        self.refs: Counter = Counter()   # body sha256 -> pages still needing it
+
+    # -- bodies ----------------------------------------------------------------------------
+    def body_path(self, sha: str) -> Path:
+        return self.path / "bodies" / f"{sha}.gz"
+
+    def hold_body(self, sha: str, body: bytes | None = None) -> None:
+        """One more page needs this body; written (once) when ``body`` is given."""
+        self.refs[sha] += 1
+        if body is not None:
+            path = self.body_path(sha)
+            if not path.exists():
+                write_atomic(path, gzip.compress(body, compresslevel=6, mtime=0))
+
+    def release_body(self, sha: str | None) -> None:
+        if not sha:
+            return
+        self.refs[sha] -= 1
+        if self.refs[sha] <= 0:
+            del self.refs[sha]
+            self.body_path(sha).unlink(missing_ok=True)
+
+    def drop_unreferenced_bodies(self) -> None:
+        """Bodies no page of this spool needs any more."""
+        for body in (self.path / "bodies").glob("*.gz"):
+            if not self.refs.get(body.name[:-len(".gz")]):
+                body.unlink()
+
+    # -- pages -----------------------------------------------------------------------------
+    def save_page(self, name: str, page: dict) -> None:
+        write_atomic(self.path / "pages" / name, json.dumps(page, ensure_ascii=False).encode("utf-8"))
+
+    def pages(self) -> list[Path]:
+        return sorted((self.path / "pages").glob("*.json"))
+
+    # -- what a crawl could not write at its end ---------------------------------------------
+    def save_listing(self, crawl_id: str, entries: dict) -> None:
+        write_atomic(self.path / f"listing-{crawl_id}-spooled.json", json.dumps(entries).encode())
+
+    def save_report(self, crawl_id: str, report: dict) -> None:
+        write_atomic(self.path / f"report-{crawl_id}.json", json.dumps(report).encode())
+
+    def listings(self) -> list[Path]:
+        return sorted(self.path.glob("listing-*.json"))
+
+    def reports(self) -> list[Path]:
+        return sorted(self.path.glob("report-*.json"))
