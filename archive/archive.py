@@ -47,7 +47,8 @@ def listing_key(segment: str) -> str:
     return f"index/listing/{segment}.json"
 
 
-LISTING_MAX_SEGMENTS = 32   # more than this and the next writer merges them into one
+LISTING_MAX_SEGMENTS = 32   # more small segments than this and the next writer merges them into one
+LISTING_SEGMENT_MAX_BYTES = 8 * 2**20   # a segment this large is not merged again (size tiers)
 
 
 def doc_id_for(url: str) -> str:
@@ -149,10 +150,11 @@ class Archive:
     def listing_segments(self) -> list[str]:
         return [k for k in self.store.list("index/listing/") if k.endswith(".json")]
 
-    def load_listing(self) -> dict[str, dict]:
-        """Every listing entry, by document id (what browsing needs without every document)."""
+    def load_listing(self, segments: list[str] | None = None) -> dict[str, dict]:
+        """Every listing entry, by document id, merged from ``segments`` (default: all). Commands
+        read the listing through the catalogue (:meth:`catalog`) instead."""
         entries: dict[str, dict] = {}
-        for key in self.listing_segments():
+        for key in (self.listing_segments() if segments is None else segments):
             try:
                 segment = json.loads(self.store.get(key))
             except KeyNotFound:   # merged away by a concurrent writer after we listed it
@@ -170,14 +172,19 @@ class Archive:
         self.store.put(key, dumps(dict(sorted(entries.items()))), content_type="application/json")
         return key
 
-    def compact_listing(self, name: str, max_segments: int = LISTING_MAX_SEGMENTS) -> bool:
-        """Merge the segments into one when there are too many; return whether it did."""
-        segments = self.listing_segments()
-        if len(segments) <= max_segments:
+    def compact_listing(self, name: str, max_segments: int = LISTING_MAX_SEGMENTS,
+                        max_bytes: int = LISTING_SEGMENT_MAX_BYTES) -> bool:
+        """Merge the small segments into one when there are more than ``max_segments`` of them;
+        return whether it did. Size tiers: a segment of ``max_bytes`` or more is never merged
+        again, so a compaction reads and writes a bounded amount, whatever the archive's size.
+        The merged segment is written before the ones it merged are deleted (readers listing in
+        between see both, and merge them by rev)."""
+        small = [k for k, size in self.store.scan("index/listing/") if k.endswith(".json") and size < max_bytes]
+        if len(small) <= max_segments:
             return False
-        merged = self.load_listing()
+        merged = self.load_listing(small)
         new_key = self.save_listing_segment(name, merged)
-        for key in segments:
+        for key in small:
             if key != new_key:
                 self.store.delete(key)
         return True
@@ -193,16 +200,34 @@ class Archive:
                 self.store.delete(key)
         return len(entries)
 
-    def find(self, id_or_url: str) -> dict:
-        """A document by id, by canonical URL or by any alias."""
+    def find(self, id_or_url: str, catalog=None) -> dict:
+        """A document by id, by canonical URL or by any alias (a catalogue lookup)."""
         if DOC_ID_RE.match(id_or_url):
             return self.load_document(id_or_url)
         from .urls import canonical_url
-        wanted = {id_or_url, canonical_url(id_or_url)}
-        for entry in self.load_listing().values():
-            if entry.get("url") in wanted or wanted & set(entry.get("aliases") or ()):
-                return self.load_document(entry["id"])
-        raise ArchiveError(f"no document with id or URL {id_or_url}")
+        catalog = catalog or self.catalog()
+        doc_id = catalog.lookup_url(id_or_url, canonical_url(id_or_url))
+        if doc_id is None:
+            raise ArchiveError(f"no document with id or URL {id_or_url}")
+        return self.load_document(doc_id)
+
+    def catalog(self, path=None, *, sync: bool = True):
+        """The local catalogue of this archive (:mod:`archive.catalog`), synced with the store."""
+        from .catalog import Catalog
+        path = path if path is not None else getattr(self, "catalog_path", None)
+        cat = getattr(self, "_catalog", None)
+        if cat is None or (path is not None and str(cat.path) != str(path)):
+            cat = self._catalog = Catalog(self, path)
+        if sync:
+            cat.sync()
+        return cat
+
+    def iter_doc_ids_unordered(self) -> Iterator[str]:
+        """Every document id, in no particular order, without holding the whole list."""
+        for key in self.store.iter_unordered("docs/"):
+            name = key[len("docs/"):]
+            if name.endswith(".json") and "/" not in name:
+                yield name[: -len(".json")]
 
     # -- crawl reports -------------------------------------------------------------------
     def save_report(self, report: dict) -> str:
@@ -223,27 +248,30 @@ class Archive:
 __all__ = ["Archive", "ArchiveError", "BlobRef", "StoreError", "blob_key", "doc_id_for", "doc_key"]
 
 
-def archive_stats(archive: Archive) -> dict:
-    """Counts for ``archive stats``: from the listing and a scan of the blobs."""
-    listing = archive.load_listing()
-    blob_count = blob_bytes = 0
-    for _, size in archive.store.scan("blobs/"):
-        blob_count += 1
-        blob_bytes += size
-    doc_bytes = sum(size for _, size in archive.store.scan("docs/"))
-    last = archive.last_report()
-    return {
+def archive_stats(archive: Archive, catalog=None, *, scan: bool = False) -> dict:
+    """Counts for ``archive stats``: totals from the catalogue (the listing and the crawl reports,
+    each read once); ``scan=True`` counts the blobs and document bytes in the store instead."""
+    catalog = catalog or archive.catalog()
+    catalog.sync(reports=True)
+    totals = catalog.totals()
+    stats = {
         "archive": archive.uri,
-        "documents": len(listing),
-        "versions": sum(e.get("versions") or 0 for e in listing.values()),
-        "aliases": sum(len(e.get("aliases") or ()) for e in listing.values()),
-        "blobs": blob_count,
-        "blob_bytes": blob_bytes,
-        "document_bytes": doc_bytes,
-        "crawls": sum(1 for _ in archive.store.list("crawls/")),
-        "last_crawl": None if last is None else {
-            "crawl_id": last["crawl_id"], "spider": last.get("spider"),
-            "finished_at": last.get("finished_at"), "elapsed_seconds": last.get("elapsed_seconds"),
-            "counts": last.get("counts", {}),
-        },
+        "documents": totals["documents"],
+        "versions": totals["versions"],
+        "aliases": totals["aliases"],
+        "sites": totals["sites"],
+        "blobs": totals["blobs"],
+        "blob_bytes": totals["blob_bytes"],
+        "crawls": totals["crawls"],
+        "counted_from": "crawl reports",
     }
+    if scan:
+        stats["blobs"] = stats["blob_bytes"] = 0
+        for _, size in archive.store.scan("blobs/"):
+            stats["blobs"] += 1
+            stats["blob_bytes"] += size
+        stats["document_bytes"] = sum(size for _, size in archive.store.scan("docs/"))
+        stats["counted_from"] = "store scan"
+    last = catalog.last_report()
+    stats["last_crawl"] = last
+    return stats

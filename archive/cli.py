@@ -5,6 +5,7 @@ The library does the work; this module parses arguments and prints.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 
 import click
@@ -17,9 +18,16 @@ from .verify import verify as verify_archive
 def _open(ctx: click.Context) -> Archive:
     uri = ctx.obj["uri"]
     try:
-        return Archive.open(uri)
+        archive = Archive.open(uri)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    archive.catalog_path = ctx.obj.get("catalog")
+    return archive
+
+
+def _one_line(text) -> str:
+    """A title or URL on one line: newlines, tabs and runs of spaces become one space."""
+    return " ".join(str(text or "").split())
 
 
 class _progress:
@@ -51,40 +59,71 @@ def _dump(obj) -> None:
 @click.option("--archive", "uri", envvar="ARCHIVE_URI", default=DEFAULT_ARCHIVE_URI, show_default=True,
               metavar="URI", help="Archive to read: a folder, file:///abs/path or s3://bucket/prefix "
                                   "(default: $ARCHIVE_URI, else ./archive-data).")
+@click.option("--catalog", "catalog", envvar="ARCHIVE_CATALOG", default=None, metavar="PATH",
+              type=click.Path(dir_okay=False),
+              help="Local SQLite catalogue of the archive (default: $ARCHIVE_CATALOG, else "
+                   "$XDG_CACHE_HOME/newsarchive/<hash of the URI>.sqlite). A cache: safe to delete.")
 @click.version_option(package_name="newsarchive")
 @click.pass_context
-def cli(ctx, uri):
+def cli(ctx, uri, catalog):
     """Browse, export and check a news archive.
 
     Example:
 
         archive --archive ./archive-data list
     """
-    ctx.ensure_object(dict)["uri"] = uri
+    ctx.ensure_object(dict).update(uri=uri, catalog=catalog)
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    import re
+    if not re.match(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2})?Z?)?)?)?$", value):
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)")
+    return value
+
+
+_since = click.option("--since", callback=_date, metavar="DATE",
+                      help="Only documents published on or after DATE (YYYY-MM-DD).")
+_until = click.option("--until", callback=_date, metavar="DATE",
+                      help="Only documents published on or before DATE (the whole day included).")
+_site = click.option("--site", metavar="NAME", help="Only documents of this site (as `list` prints it).")
 
 
 @cli.command("list")
+@_site
+@_since
+@_until
+@click.option("--search", metavar="TEXT", help="Only documents whose title or text has every word of TEXT "
+                                               "(SQLite FTS5 in the local catalogue).")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="At most N documents.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of listing entries.")
 @click.pass_context
-def list_cmd(ctx, as_json):
+def list_cmd(ctx, site, since, until, search, limit, as_json):
     """List documents: id, published date, title, URL; newest first.
+
+    Read from the local catalogue, which first syncs the listing segments it has not seen
+    (and, with --search, indexes the text of documents it has not indexed yet).
 
     Example:
 
-        archive list | head
+        archive list --site Demo --since 2026-01-01 --search "peace talks" --limit 20
     """
     archive = _open(ctx)
-    try:
-        entries = sorted(archive.load_listing().values(),
-                         key=lambda e: (e.get("published") or "", e["id"]), reverse=True)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
+    catalog = archive.catalog()
+    if search:
+        catalog.sync_texts()
+    entries = catalog.entries(site=site, since=since, until=until, search=search, limit=limit)
     if as_json:
-        _dump(entries)
+        click.echo("[", nl=False)
+        for n, e in enumerate(entries):
+            click.echo(("," if n else "") + "\n" + json.dumps(e, ensure_ascii=False), nl=False)
+        click.echo("\n]")
         return
     for e in entries:
-        title = (e.get("title") or "").replace("\t", " ")
-        click.echo(f"{e['id']}\t{(e.get('published') or '-')[:10]}\t{title}\t{e.get('url')}")
+        click.echo(f"{e['id']}\t{(e.get('published') or '-')[:10]}\t{_one_line(e.get('title'))}\t"
+                   f"{_one_line(e.get('url'))}")
 
 
 @cli.command()
@@ -124,40 +163,49 @@ def show(ctx, id_or_url, as_json):
 
 
 @cli.command()
+@_site
+@_since
+@_until
 @click.pass_context
-def export(ctx):
-    """Print every document as JSON Lines (full records) on standard output.
+def export(ctx, site, since, until):
+    """Print documents as JSON Lines (full records) on standard output; all of them, or those
+    the filters select (from the catalogue, in id order).
 
     Example:
 
-        archive export > documents.jsonl
+        archive export --since 2026-01-01 > documents.jsonl
     """
     archive = _open(ctx)
     out = sys.stdout
-    try:
-        with _progress("exporting", total=len(archive.load_listing())) as advance:
-            for doc in archive.iter_documents():
-                out.write(json.dumps(doc, ensure_ascii=False) + "\n")
-                advance()
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
+    filtered = bool(site or since or until)
+    catalog = archive.catalog()
+    if filtered:
+        ids = (e["id"] for e in catalog.entries(site=site, since=since, until=until, order="id"))
+        total = None
+    else:
+        ids, total = archive.iter_doc_ids(), catalog.count()
+    with _progress("exporting", total=total) as advance:
+        for doc_id in ids:
+            out.write(json.dumps(archive.load_document(doc_id), ensure_ascii=False) + "\n")
+            advance()
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--scan", is_flag=True, help="Count blobs and bytes by listing the store (slow on large "
+                                           "archives) instead of adding up the crawl reports.")
 @click.pass_context
-def stats(ctx, as_json):
+def stats(ctx, as_json, scan):
     """Counts: documents, versions, blobs and bytes, and the last crawl's figures.
+
+    Totals come from the local catalogue: the listing, and each crawl report read once.
 
     Example:
 
         archive stats --json
     """
     archive = _open(ctx)
-    try:
-        s = archive_stats(archive)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
+    s = archive_stats(archive, scan=scan)
     if as_json:
         _dump(s)
         return
@@ -165,8 +213,10 @@ def stats(ctx, as_json):
     click.echo(f"documents:  {s['documents']}")
     click.echo(f"versions:   {s['versions']}")
     click.echo(f"aliases:    {s['aliases']}")
-    click.echo(f"blobs:      {s['blobs']} ({s['blob_bytes']:,} bytes stored)")
-    click.echo(f"doc JSON:   {s['document_bytes']:,} bytes")
+    click.echo(f"sites:      {s['sites']}")
+    click.echo(f"blobs:      {s['blobs']} ({s['blob_bytes']:,} bytes stored; from the {s['counted_from']})")
+    if "document_bytes" in s:
+        click.echo(f"doc JSON:   {s['document_bytes']:,} bytes")
     click.echo(f"crawls:     {s['crawls']}")
     last = s["last_crawl"]
     if last:
@@ -182,7 +232,9 @@ def stats(ctx, as_json):
 @click.option("--quiet", "-q", is_flag=True, help="Print only the problems.")
 @click.pass_context
 def verify(ctx, quiet):
-    """Check every document parses and every blob it names exists and matches its digest.
+    """Check every document parses, every blob it names exists and matches its digest, and the
+    listing (through the catalogue) agrees with the documents. Memory stays flat: what was
+    seen is kept in a temporary SQLite file.
 
     Exits 1 and lists the problems if there are any.
 
@@ -192,21 +244,19 @@ def verify(ctx, quiet):
     """
     archive = _open(ctx)
     checked = 0
-    problems = []
-    try:
-        with _progress("verifying", total=len(archive.load_listing())) as advance:
-            def tick(_doc_id):
-                nonlocal checked
-                checked += 1
-                advance()
+    problems = 0
+    catalog = archive.catalog()
+    with _progress("verifying", total=catalog.count()) as advance:
+        def tick(_doc_id):
+            nonlocal checked
+            checked += 1
+            advance()
 
-            for problem in verify_archive(archive, on_doc=tick):
-                problems.append(problem)
-                click.echo(problem)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
+        for problem in verify_archive(archive, on_doc=tick, catalog=catalog):
+            problems += 1
+            click.echo(problem)
     if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) in {checked} document(s)")
+        raise click.ClickException(f"{problems} problem(s) in {checked} document(s)")
     if not quiet:
         click.echo(f"ok: {checked} documents verified")
 
@@ -268,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except (StoreError, ArchiveError) as exc:   # mid-command: one line, never a traceback
+        click.echo(f"Error: {exc}", err=True)
+        return 1
+    except sqlite3.Error as exc:
+        click.echo(f"Error: the local catalogue failed ({exc}); it is a cache: delete it or give "
+                   "another with --catalog", err=True)
+        return 1
     return 0
 
 

@@ -90,6 +90,11 @@ class Store(ABC):
         """Keys starting with ``prefix``, in sorted order."""
         return (key for key, _ in self.scan(prefix))
 
+    def iter_unordered(self, prefix: str = "") -> Iterator[str]:
+        """Keys starting with ``prefix`` in no set order, without holding them all (for scans
+        of a million keys: ``verify``)."""
+        return self.list(prefix)
+
     @abstractmethod
     def delete(self, key: str) -> None:
         ...
@@ -206,8 +211,32 @@ class LocalStore(Store):
                     continue
                 key = name if rel == "." else f"{rel}/{name}"
                 if key.startswith(prefix):
-                    keys.append((key, os.path.getsize(os.path.join(dirpath, name))))
+                    try:
+                        keys.append((key, os.path.getsize(os.path.join(dirpath, name))))
+                    except FileNotFoundError:   # deleted (or renamed) by another writer meanwhile
+                        continue
         return iter(sorted(keys))
+
+    def iter_unordered(self, prefix=""):
+        self._count("LIST")
+        folder = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = self.root.joinpath(*folder.split("/")) if folder else self.root
+        stack = [(start, folder)]
+        while stack:
+            path, rel = stack.pop()
+            try:
+                entries = os.scandir(path)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            with entries:
+                for entry in entries:
+                    key = f"{rel}/{entry.name}" if rel else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if key.startswith(prefix) or prefix.startswith(key + "/"):
+                            stack.append((entry.path, key))
+                    elif key.startswith(prefix) and not (entry.name.startswith(".")
+                                                         and entry.name.endswith((".tmp", ".lock"))):
+                        yield key
 
     def delete(self, key):
         self._count("DELETE")

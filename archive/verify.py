@@ -1,10 +1,18 @@
 """``archive verify``: every document parses, names blobs that exist and match their digest,
-and the listing agrees with the documents."""
+and the index (the listing, through the local catalogue) agrees with the documents.
+
+Memory stays flat whatever the archive's size: documents are visited one at a time in store order,
+and what has been seen (document ids, blobs already checked) goes to a temporary SQLite file, not
+to Python sets; the listing is queried in the catalogue one entry at a time.
+"""
 from __future__ import annotations
 
 import gzip
 import hashlib
 import json
+import os
+import sqlite3
+import tempfile
 import zlib
 from typing import Callable, Iterator
 
@@ -28,53 +36,132 @@ def _check_blob(archive: Archive, key: str) -> str | None:
     return None
 
 
-def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None) -> Iterator[str]:
-    """Yield one sentence per problem found."""
-    listing = archive.load_listing()
-    seen_docs = set()
-    checked_blobs: dict[str, str | None] = {}
-    checked_warcs: dict[str, bool] = {}
-    for doc_id in archive.iter_doc_ids():
-        seen_docs.add(doc_id)
-        if on_doc:
-            on_doc(doc_id)
+class _Seen:
+    """Sets kept in a temporary SQLite file (deleted when closed)."""
+
+    def __init__(self):
+        fd, self.path = tempfile.mkstemp(prefix="newsarchive-verify-", suffix=".sqlite")
+        os.close(fd)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;"
+                              "CREATE TABLE docs (id TEXT PRIMARY KEY);"
+                              "CREATE TABLE blobs (key TEXT PRIMARY KEY, problem TEXT);")
+        self.db.execute("BEGIN")
+        self._pending = 0
+
+    def _tick(self):
+        self._pending += 1
+        if self._pending >= 5000:
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN")
+            self._pending = 0
+
+    def add_doc(self, doc_id: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO docs VALUES (?)", (doc_id,))
+        self._tick()
+
+    def has_doc(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM docs WHERE id=?", (doc_id,)).fetchone() is not None
+
+    def blob(self, key: str) -> tuple[bool, str | None]:
+        row = self.db.execute("SELECT problem FROM blobs WHERE key=?", (key,)).fetchone()
+        return (row is not None, row[0] if row else None)
+
+    def set_blob(self, key: str, problem: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (key, problem))
+        self._tick()
+
+    def close(self):
         try:
-            doc = json.loads(archive.store.get(doc_key(doc_id)))
-        except ValueError as exc:
-            yield f"document {doc_id}: not valid JSON ({exc})"
-            continue
-        missing = [f for f in REQUIRED_FIELDS if f not in doc]
-        if missing:
-            yield f"document {doc_id}: missing fields {', '.join(missing)}"
-        if doc.get("id") != doc_id:
-            yield f"document {doc_id}: its id field says {doc.get('id')!r}"
-        versions = doc.get("versions") or []
-        if not versions:
-            yield f"document {doc_id}: has no versions"
-        for n, version in enumerate(versions, 1):
-            vmissing = [f for f in VERSION_FIELDS if f not in version]
-            if vmissing:
-                yield f"document {doc_id} version {n}: missing fields {', '.join(vmissing)}"
-            key = version.get("blob")
-            if not key:
+            self.db.close()
+        finally:
+            os.unlink(self.path)
+
+
+def _check_entry(doc_id: str, doc: dict, entry: dict | None) -> Iterator[str]:
+    """The listing entry of a document against the document itself."""
+    if entry is None:
+        yield f"document {doc_id}: not in the listing index (run 'archive reindex')"
+        return
+    rev, listed_rev = doc.get("rev") or 0, entry.get("rev") or 0
+    if listed_rev > rev:
+        yield (f"document {doc_id}: the listing has rev {listed_rev}, newer than the document's rev {rev}: "
+               "a write the listing reports was lost")
+        return
+    if listed_rev < rev:
+        yield f"document {doc_id}: the listing is behind the document (rev {listed_rev} < {rev}; run 'archive reindex')"
+        return
+    latest = (doc.get("versions") or [{}])[-1]
+    differ = []
+    if entry.get("url") != doc.get("url"):
+        differ.append("url")
+    if list(entry.get("aliases") or ()) != list(doc.get("aliases") or ()):
+        differ.append("aliases")
+    if (entry.get("versions") or 0) != len(doc.get("versions") or ()):
+        differ.append("versions")
+    if entry.get("text_sha256") != latest.get("text_sha256"):
+        differ.append("text_sha256")
+    if differ:
+        yield (f"document {doc_id}: the listing and the document disagree at the same rev {rev} on "
+               f"{', '.join(differ)}")
+
+
+def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, catalog=None) -> Iterator[str]:
+    """Yield one sentence per problem found."""
+    catalog = catalog or archive.catalog()
+    seen = _Seen()
+    checked_warcs: dict[str, bool] = {}   # one entry per WARC file: a few per crawl
+    try:
+        for doc_id in archive.iter_doc_ids_unordered():
+            seen.add_doc(doc_id)
+            if on_doc:
+                on_doc(doc_id)
+            try:
+                doc = json.loads(archive.store.get(doc_key(doc_id)))
+            except KeyNotFound:
+                continue   # deleted since it was listed
+            except ValueError as exc:
+                yield f"document {doc_id}: not valid JSON ({exc})"
                 continue
-            if key not in checked_blobs:
-                checked_blobs[key] = _check_blob(archive, key)
-            if checked_blobs[key]:
-                yield f"document {doc_id} version {n}: blob {key} {checked_blobs[key]}"
-            warc = version.get("warc")
-            if warc:
-                if warc["file"] not in checked_warcs:
-                    checked_warcs[warc["file"]] = archive.store.exists(warc["file"])
-                if not checked_warcs[warc["file"]]:
-                    yield f"document {doc_id} version {n}: WARC file {warc['file']} is missing " \
-                          "(run 'archive flush' where the crawl ran)"
-            body_sha = version.get("body_sha256")
-            if body_sha and blob_key(body_sha) != key:
-                yield f"document {doc_id} version {n}: body_sha256 does not match blob {key}"
-        if versions and hashlib.sha256(doc.get("text", "").encode()).hexdigest() != versions[-1].get("text_sha256"):
-            yield f"document {doc_id}: text does not match the latest version's text_sha256"
-        if doc_id not in listing:
-            yield f"document {doc_id}: not in the listing index (run 'archive reindex')"
-    for doc_id in sorted(set(listing) - seen_docs):
-        yield f"listing names document {doc_id}, which does not exist (run 'archive reindex')"
+            if not isinstance(doc, dict):
+                yield f"document {doc_id}: not a JSON object"
+                continue
+            missing = [f for f in REQUIRED_FIELDS if f not in doc]
+            if missing:
+                yield f"document {doc_id}: missing fields {', '.join(missing)}"
+            if doc.get("id") != doc_id:
+                yield f"document {doc_id}: its id field says {doc.get('id')!r}"
+            versions = doc.get("versions") or []
+            if not versions:
+                yield f"document {doc_id}: has no versions"
+            for n, version in enumerate(versions, 1):
+                vmissing = [f for f in VERSION_FIELDS if f not in version]
+                if vmissing:
+                    yield f"document {doc_id} version {n}: missing fields {', '.join(vmissing)}"
+                key = version.get("blob")
+                if not key:
+                    continue
+                known, problem = seen.blob(key)
+                if not known:
+                    problem = _check_blob(archive, key)
+                    seen.set_blob(key, problem)
+                if problem:
+                    yield f"document {doc_id} version {n}: blob {key} {problem}"
+                warc = version.get("warc")
+                if warc:
+                    if warc["file"] not in checked_warcs:
+                        checked_warcs[warc["file"]] = archive.store.exists(warc["file"])
+                    if not checked_warcs[warc["file"]]:
+                        yield f"document {doc_id} version {n}: WARC file {warc['file']} is missing " \
+                              "(run 'archive flush' where the crawl ran)"
+                body_sha = version.get("body_sha256")
+                if body_sha and blob_key(body_sha) != key:
+                    yield f"document {doc_id} version {n}: body_sha256 does not match blob {key}"
+            if versions and hashlib.sha256((doc.get("text") or "").encode()).hexdigest() != versions[-1].get("text_sha256"):
+                yield f"document {doc_id}: text does not match the latest version's text_sha256"
+            yield from _check_entry(doc_id, doc, catalog.entry(doc_id))
+        for doc_id in catalog.ids():
+            if not seen.has_doc(doc_id):
+                yield f"listing names document {doc_id}, which does not exist (run 'archive reindex')"
+    finally:
+        seen.close()

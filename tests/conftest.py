@@ -1,6 +1,20 @@
+import os
+
 import pytest
 
 from archive.store import LocalStore
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalog_cache(tmp_path_factory):
+    """The archive command's local catalogues go to a folder of this test session, not ~/.cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
 
 
 @pytest.fixture(scope="session")

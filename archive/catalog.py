@@ -1,0 +1,376 @@
+"""A local SQLite catalogue of an archive: lookups, filtered listings, full-text search, totals.
+
+The archive's listing is a set of immutable segments (``index/listing/<name>.json``, one per crawl
+batch, merged by size tiers). The catalogue is a cache of them on this machine, in
+``$XDG_CACHE_HOME/newsarchive/<sha256 of the archive URI>.sqlite`` (``~/.cache`` without
+``XDG_CACHE_HOME``; ``$ARCHIVE_CATALOG`` or ``path=`` names another file). It is never the truth:
+delete it and the next command builds it again from the store.
+
+``sync()`` costs one LIST of ``index/listing/`` and one GET per segment it has not seen:
+
+- a new segment's entries are merged in by document revision (the highest ``rev`` wins; an equal
+  one is taken too, so the entry names the newest segment that holds it), each entry remembering
+  the segment it came from;
+- a segment that disappeared was merged into a new one (compaction) or replaced by ``archive
+  reindex``: the entries that came only from it, and that no new segment holds, are dropped;
+- a segment listed but gone when read was merged away meanwhile: the LIST is made again.
+
+Readers are therefore correct while crawls write: segments are written whole, after their
+documents, and a compaction writes its merged segment before deleting the ones it merged.
+
+Full-text search (SQLite FTS5 over title and text) needs the documents' text, which the listing
+does not carry: ``sync_texts()`` reads the documents whose text the catalogue has not indexed yet
+(first search after a crawl: one GET per new or changed document, never again for the others).
+The FTS table is contentless (the text is not stored twice); a document whose text changed gets a
+new row and the old one is ignored through ``docs.fts_rowid``.
+
+Crawl reports (``crawls/*.json``) are read once each into ``reports``, for ``archive stats``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .store import KeyNotFound
+
+SCHEMA_VERSION = "1"
+LISTING_PREFIX = "index/listing/"
+REPORTS_PREFIX = "crawls/"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS segments (key TEXT PRIMARY KEY, size INTEGER, entries INTEGER);
+CREATE TABLE IF NOT EXISTS docs (
+    id TEXT PRIMARY KEY, url TEXT, title TEXT, published TEXT, site TEXT, rev INTEGER,
+    versions INTEGER, aliases TEXT, n_aliases INTEGER, text_sha256 TEXT, simhash TEXT,
+    segment TEXT, fts_rowid INTEGER, fts_sha256 TEXT);
+CREATE INDEX IF NOT EXISTS docs_order ON docs (published DESC, id DESC);
+CREATE INDEX IF NOT EXISTS docs_site ON docs (site, published DESC, id DESC);
+CREATE INDEX IF NOT EXISTS docs_segment ON docs (segment);
+CREATE INDEX IF NOT EXISTS docs_fts ON docs (fts_rowid);
+CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS urls_id ON urls (id);
+CREATE TABLE IF NOT EXISTS reports (
+    key TEXT PRIMARY KEY, crawl_id TEXT, spider TEXT, finished_at TEXT, elapsed_seconds REAL,
+    counts TEXT);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2');
+"""
+
+LISTED_COLUMNS = ("id", "url", "title", "published", "site", "rev", "versions", "aliases",
+                  "text_sha256", "simhash")
+
+
+def default_path(uri: str) -> Path:
+    """Where the catalogue of ``uri`` lives unless told otherwise."""
+    explicit = os.environ.get("ARCHIVE_CATALOG")
+    if explicit:
+        return Path(explicit)
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    name = hashlib.sha256(uri.encode("utf-8")).hexdigest()[:24]
+    return Path(cache) / "newsarchive" / f"{name}.sqlite"
+
+
+def _day_bound(value: str, *, end: bool) -> str:
+    """``2026-01-05`` as a bound on ISO dates/timestamps: the whole day is included at the end."""
+    value = value.strip()
+    return value + "\uffff" if end else value
+
+
+def fts_query(text: str) -> str:
+    """A user's words as an FTS5 query: every word must appear (prefix match on the last one is
+    not implied); quotes and operators are taken as plain words."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " ".join(f'"{w}"' for w in words)
+
+
+class Catalog:
+    """The catalogue of one archive. Thread-safe (one connection, one lock)."""
+
+    def __init__(self, archive, path: str | os.PathLike | None = None):
+        self.archive = archive
+        self.path = Path(path) if path else default_path(archive.uri)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        row = self.db.execute("SELECT value FROM meta WHERE key='uri'").fetchone()
+        if row is None:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('uri', ?), ('schema', ?)",
+                            (archive.uri, SCHEMA_VERSION))
+        elif row[0] != archive.uri:
+            raise ValueError(f"catalogue {self.path} belongs to {row[0]}, not {archive.uri}")
+        self.synced = {"segments_read": 0, "segments_dropped": 0, "entries": 0, "documents_dropped": 0}
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- sync ------------------------------------------------------------------------------
+    def sync(self, *, reports: bool = False) -> dict:
+        """Bring the catalogue up to date with the store's listing segments (and crawl reports)."""
+        with self._lock:
+            for _ in range(10):
+                if self._sync_once():
+                    break
+            if reports:
+                self._sync_reports()
+        return dict(self.synced)
+
+    def _sync_once(self) -> bool:
+        listed = {k: size for k, size in self.archive.store.scan(LISTING_PREFIX) if k.endswith(".json")}
+        db = self.db
+        known = dict(db.execute("SELECT key, size FROM segments"))
+        # Segments are immutable; one rewritten under its name anyway (a different size) is read again.
+        new = sorted(k for k in listed if known.get(k) != listed[k])
+        gone = sorted(set(known) - set(listed))
+        complete = True
+        if not new and not gone:
+            return True
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for key in new:
+                try:
+                    segment = json.loads(self.archive.store.get(key))
+                except KeyNotFound:   # merged away after we listed it: its merge is listed next time
+                    complete = False
+                    continue
+                except ValueError as exc:
+                    from .archive import ArchiveError
+                    raise ArchiveError(f"listing segment {key} is not valid JSON: {exc}") from exc
+                self._merge_segment(key, segment)
+                db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?)", (key, listed[key], len(segment)))
+                self.synced["segments_read"] += 1
+                self.synced["entries"] += len(segment)
+            if complete and gone:
+                marks = ",".join("?" * len(gone))
+                orphans = [i for (i,) in db.execute(f"SELECT id FROM docs WHERE segment IN ({marks})", gone)]
+                for doc_id in orphans:
+                    self._drop_doc(doc_id)
+                db.execute(f"DELETE FROM segments WHERE key IN ({marks})", gone)
+                self.synced["segments_dropped"] += len(gone)
+                self.synced["documents_dropped"] += len(orphans)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return complete
+
+    def _merge_segment(self, key: str, segment: dict) -> None:
+        db = self.db
+        for doc_id, entry in segment.items():
+            row = db.execute("SELECT rev, url, aliases FROM docs WHERE id=?", (doc_id,)).fetchone()
+            rev = entry.get("rev") or 0
+            if row is not None and rev < (row[0] or 0):
+                continue
+            aliases = list(entry.get("aliases") or ())
+            db.execute(
+                "INSERT INTO docs (id, url, title, published, site, rev, versions, aliases, n_aliases, "
+                "text_sha256, simhash, segment) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET url=excluded.url, title=excluded.title, "
+                "published=excluded.published, site=excluded.site, rev=excluded.rev, "
+                "versions=excluded.versions, aliases=excluded.aliases, n_aliases=excluded.n_aliases, "
+                "text_sha256=excluded.text_sha256, simhash=excluded.simhash, segment=excluded.segment",
+                (doc_id, entry.get("url"), entry.get("title"), entry.get("published"), entry.get("site"), rev,
+                 entry.get("versions") or 0, json.dumps(aliases, ensure_ascii=False), len(aliases),
+                 entry.get("text_sha256"), entry.get("simhash"), key))
+            if row is not None and row[1] == entry.get("url") and json.loads(row[2] or "[]") == aliases:
+                continue   # same URLs as before: nothing to re-index
+            db.execute("DELETE FROM urls WHERE id=?", (doc_id,))
+            urls = {entry.get("url"), *aliases, *(entry.get("alias_keys") or ())}
+            urls.discard(None)
+            db.executemany("INSERT OR IGNORE INTO urls VALUES (?, ?)", [(u, doc_id) for u in sorted(urls)])
+
+    def _drop_doc(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM urls WHERE id=?", (doc_id,))
+        self.db.execute("DELETE FROM docs WHERE id=?", (doc_id,))
+
+    def _sync_reports(self) -> None:
+        db = self.db
+        known = {k for (k,) in db.execute("SELECT key FROM reports")}
+        listed = [k for k in self.archive.store.list(REPORTS_PREFIX) if k.endswith(".json")]
+        new = [k for k in listed if k not in known]
+        gone = known - set(listed)
+        rows = []
+        for key in new:
+            try:
+                report = json.loads(self.archive.store.get(key))
+            except (KeyNotFound, ValueError):
+                continue
+            rows.append((key, report.get("crawl_id"), report.get("spider"), report.get("finished_at"),
+                         report.get("elapsed_seconds"), json.dumps(report.get("counts") or {})))
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?)", rows)
+            db.executemany("DELETE FROM reports WHERE key=?", [(k,) for k in gone])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def sync_texts(self, *, threads: int = 8, batch: int = 500) -> int:
+        """Index the text of every document whose text is not indexed yet; return how many."""
+        with self._lock:
+            todo = self.db.execute(
+                "SELECT id, text_sha256 FROM docs WHERE fts_sha256 IS NOT text_sha256 ORDER BY id").fetchall()
+            if not todo:
+                return 0
+            from .archive import ArchiveError
+
+            def load(row):
+                try:
+                    return self.archive.load_document(row[0]), row[1]
+                except ArchiveError:
+                    return None, row[1]   # verify reports it; search just does not find it
+
+            done = 0
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                for start in range(0, len(todo), batch):
+                    docs = list(pool.map(load, todo[start:start + batch]))
+                    self.db.execute("BEGIN IMMEDIATE")
+                    try:
+                        for doc, sha in docs:
+                            if doc is None:
+                                continue
+                            cur = self.db.execute("INSERT INTO fts (title, text) VALUES (?, ?)",
+                                                  (doc.get("title") or "", doc.get("text") or ""))
+                            self.db.execute("UPDATE docs SET fts_rowid=?, fts_sha256=? WHERE id=?",
+                                            (cur.lastrowid, sha, doc["id"]))
+                            done += 1
+                        self.db.execute("COMMIT")
+                    except BaseException:
+                        self.db.execute("ROLLBACK")
+                        raise
+            return done
+
+    # -- lookups -----------------------------------------------------------------------------
+    def _entry(self, row) -> dict:
+        entry = dict(zip(LISTED_COLUMNS, row))
+        entry["aliases"] = json.loads(entry["aliases"] or "[]")
+        return entry
+
+    def entry(self, doc_id: str) -> dict | None:
+        with self._lock:
+            row = self.db.execute(f"SELECT {', '.join(LISTED_COLUMNS)} FROM docs WHERE id=?", (doc_id,)).fetchone()
+        return None if row is None else self._entry(row)
+
+    def lookup_url(self, *urls: str) -> str | None:
+        """The id of the document filed under, or seen at, any of ``urls``."""
+        with self._lock:
+            for url in urls:
+                row = self.db.execute("SELECT id FROM urls WHERE url=?", (url,)).fetchone()
+                if row:
+                    return row[0]
+        return None
+
+    def entries(self, *, site: str | None = None, since: str | None = None, until: str | None = None,
+                search: str | None = None, limit: int | None = None, order: str = "newest") -> Iterator[dict]:
+        """Listing entries, newest publication first (``order="id"``: by id), filtered."""
+        where, params = [], []
+        if site:
+            where.append("d.site = ?")
+            params.append(site)
+        if since:
+            where.append("d.published >= ?")
+            params.append(_day_bound(since, end=False))
+        if until:
+            where.append("d.published <= ?")
+            params.append(_day_bound(until, end=True))
+        cols = ", ".join(f"d.{c}" for c in LISTED_COLUMNS)
+        if search:
+            query = fts_query(search)
+            if not query:
+                return iter(())
+            sql = f"SELECT {cols} FROM fts JOIN docs d ON d.fts_rowid = fts.rowid WHERE fts MATCH ?"
+            params.insert(0, query)
+            if where:
+                sql += " AND " + " AND ".join(where)
+        else:
+            sql = f"SELECT {cols} FROM docs d" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY d.published DESC, d.id DESC" if order == "newest" else " ORDER BY d.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return self._iter(sql, params)
+
+    def _iter(self, sql: str, params: Iterable) -> Iterator[dict]:
+        # A cursor of its own, read in pages: a listing of a million never sits in memory.
+        with self._lock:
+            cur = self.db.cursor()
+            cur.execute(sql, list(params))
+        while True:
+            with self._lock:
+                rows = cur.fetchmany(1000)
+            if not rows:
+                return
+            for row in rows:
+                yield self._entry(row)
+
+    def ids(self) -> Iterator[str]:
+        with self._lock:
+            cur = self.db.cursor()
+            cur.execute("SELECT id FROM docs ORDER BY id")
+        while True:
+            with self._lock:
+                rows = cur.fetchmany(5000)
+            if not rows:
+                return
+            for (doc_id,) in rows:
+                yield doc_id
+
+    def count(self, **filters) -> int:
+        if not any(filters.values()):
+            with self._lock:
+                return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
+        return sum(1 for _ in self.entries(**filters))
+
+    def totals(self) -> dict:
+        """Documents, versions, aliases, sites (from the listing); blobs, bytes and crawls (from
+        the crawl reports: what each crawl added)."""
+        with self._lock:
+            docs, versions, aliases = self.db.execute(
+                "SELECT count(*), coalesce(sum(versions), 0), coalesce(sum(n_aliases), 0) FROM docs").fetchone()
+            sites = self.db.execute("SELECT count(DISTINCT site) FROM docs").fetchone()[0]
+            blobs = bytes_ = crawls = 0
+            for (counts,) in self.db.execute("SELECT counts FROM reports"):
+                c = json.loads(counts or "{}")
+                blobs += c.get("archive/blobs_new", 0)
+                bytes_ += c.get("archive/bytes_stored", 0)
+                crawls += 1
+        return {"documents": docs, "versions": versions, "aliases": aliases, "sites": sites,
+                "blobs": blobs, "blob_bytes": bytes_, "crawls": crawls}
+
+
+    def last_report(self) -> dict | None:
+        """The last crawl's id, spider, end, duration and counts (from ``reports``)."""
+        with self._lock:
+            row = self.db.execute("SELECT crawl_id, spider, finished_at, elapsed_seconds, counts FROM reports "
+                                  "ORDER BY key DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        return {"crawl_id": row[0], "spider": row[1], "finished_at": row[2], "elapsed_seconds": row[3],
+                "counts": json.loads(row[4] or "{}")}
+
+
+def open_catalog(archive, path: str | os.PathLike | None = None, *, sync: bool = True, **sync_options) -> Catalog:
+    catalog = Catalog(archive, path)
+    if sync:
+        catalog.sync(**sync_options)
+    return catalog
+
+
+__all__ = ["Catalog", "default_path", "fts_query", "open_catalog"]

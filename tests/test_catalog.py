@@ -1,0 +1,230 @@
+"""The local SQLite catalogue: syncs only unseen listing segments, survives compaction and
+reindex, answers lookups, filters, full-text search and totals; the CLI commands built on it."""
+import json
+import threading
+
+import pytest
+
+from archive.archive import Archive, doc_id_for
+from archive.catalog import Catalog
+from archive.cli import main
+from archive.session import CrawlSession
+from tests.test_archive_cli import TEXT, ingest, page
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def story(n, site="Demo", published="2026-01-05", title=None, words="ordinary"):
+    text = (f"Story number {n} about {words} matters in the region. " * 4 +
+            f"Each story {n} has its own sentences, names and places, like Town{n} and River{n}. " * 4)
+    p = page(f"http://{site.lower()}.test/news/story-{n}", text=text, title=title or f"Story {n}")
+    p["article"].update(site=site, published=published)
+    return p
+
+
+def crawl(archive, pages, **kw):
+    s = CrawlSession(archive, warmup_pages=0, **kw)
+    decisions = [ingest(s, p) for p in pages]
+    s.finish()
+    return decisions
+
+
+@pytest.fixture
+def archive(tmp_path):
+    return Archive.open(str(tmp_path / "arch"), create=True)
+
+
+def test_sync_reads_only_unseen_segments(archive, tmp_path):
+    crawl(archive, [story(n) for n in range(3)])
+    cat = Catalog(archive, tmp_path / "cat.sqlite")
+    assert cat.sync()["segments_read"] == 1 and cat.count() == 3
+    before = archive.store.requests["GET"]
+    cat.sync()
+    assert archive.store.requests["GET"] == before, "nothing new: no segment is read again"
+    crawl(archive, [story(n) for n in range(3, 5)])
+    before = archive.store.requests["GET"]
+    cat.sync()
+    assert archive.store.requests["GET"] == before + 1, "one new segment: one GET"
+    assert cat.count() == 5
+    again = Catalog(archive, tmp_path / "cat.sqlite")
+    assert again.sync()["segments_read"] == 0 and again.count() == 5, "the catalogue persists on disk"
+
+
+def test_compaction_and_reindex_keep_the_catalogue_exact(archive, tmp_path):
+    for n in range(5):
+        crawl(archive, [story(n)])
+    cat = Catalog(archive, tmp_path / "cat.sqlite")
+    cat.sync()
+    assert archive.compact_listing("merged", max_segments=3)
+    assert archive.listing_segments() == ["index/listing/merged.json"]
+    cat.sync()
+    assert cat.count() == 5 and {e["id"] for e in cat.entries()} == set(archive.load_listing())
+    # A document removed by hand, then `archive reindex`: the catalogue forgets it.
+    gone = doc_id_for("http://demo.test/news/story-0")
+    archive.store.delete(f"docs/{gone}.json")
+    archive.rebuild_listing()
+    cat.sync()
+    assert cat.count() == 4 and cat.entry(gone) is None
+    assert cat.lookup_url("http://demo.test/news/story-0") is None
+
+
+def test_compaction_is_size_tiered(archive):
+    big = {f"{n:016x}": {"id": f"{n:016x}", "rev": 1, "title": "x" * 200} for n in range(50)}
+    archive.save_listing_segment("a-big", big)
+    for n in range(4):
+        archive.save_listing_segment(f"b{n}", {f"{n:016x}": {"id": f"{n:016x}", "rev": 2, "title": f"t{n}"}})
+    assert archive.compact_listing("c-merged", max_segments=3, max_bytes=2000)
+    assert archive.listing_segments() == ["index/listing/a-big.json", "index/listing/c-merged.json"], \
+        "the large segment is left alone; only the small ones are merged"
+    listing = archive.load_listing()
+    assert len(listing) == 50 and listing[f"{2:016x}"]["title"] == "t2"
+
+
+def test_revisions_win_and_aliases_are_found(archive, tmp_path):
+    crawl(archive, [story(1)])
+    s = CrawlSession(archive, warmup_pages=0)
+    p = story(1)
+    p["url"] += "?utm_source=feed"
+    assert ingest(s, p).action == "alias"
+    s.finish()
+    cat = Catalog(archive, tmp_path / "cat.sqlite")
+    cat.sync()
+    doc_id = doc_id_for("http://demo.test/news/story-1")
+    assert cat.entry(doc_id)["aliases"] == ["http://demo.test/news/story-1?utm_source=feed"]
+    assert cat.lookup_url("http://demo.test/news/story-1?utm_source=feed") == doc_id
+    assert archive.find("http://demo.test/news/story-1?utm_source=other").get("id") == doc_id
+
+
+def test_list_filters_order_and_one_line_titles(archive, capsys):
+    crawl(archive, [story(1, site="Alpha", published="2026-01-01"),
+                    story(2, site="Beta", published="2026-02-10", title="Two\nlines\tand a tab"),
+                    story(3, site="Alpha", published="2026-03-20T08:00:00Z"),
+                    story(4, site="Beta", published="2026-03-21")])
+    uri = archive.uri
+    code, out, _ = run(capsys, "--archive", uri, "list")
+    lines = out.splitlines()
+    assert code == 0 and [line.split("\t")[2] for line in lines] == ["Story 4", "Story 3", "Two lines and a tab", "Story 1"]
+    assert all(len(line.split("\t")) == 4 for line in lines)
+    code, out, _ = run(capsys, "--archive", uri, "list", "--site", "Alpha")
+    assert [line.split("\t")[2] for line in out.splitlines()] == ["Story 3", "Story 1"]
+    code, out, _ = run(capsys, "--archive", uri, "list", "--since", "2026-02-01", "--until", "2026-03-20")
+    assert [line.split("\t")[2] for line in out.splitlines()] == ["Story 3", "Two lines and a tab"], \
+        "--until includes the whole day, timestamps too"
+    code, out, _ = run(capsys, "--archive", uri, "list", "--limit", "1", "--json")
+    assert [e["title"] for e in json.loads(out)] == ["Story 4"]
+    code, _, err = run(capsys, "--archive", uri, "list", "--since", "last week")
+    assert code == 2 and "is not a date" in err
+
+
+def test_search_title_and_text_and_follows_new_versions(archive, capsys):
+    crawl(archive, [story(1, words="harbour"), story(2, words="mountain", title="Alpine pass reopens"),
+                    story(3, words="harbour mountain")])
+    uri = archive.uri
+    code, out, _ = run(capsys, "--archive", uri, "list", "--search", "harbour")
+    assert code == 0 and sorted(line.split("\t")[2] for line in out.splitlines()) == ["Story 1", "Story 3"]
+    code, out, _ = run(capsys, "--archive", uri, "list", "--search", "alpine")
+    assert [line.split("\t")[2] for line in out.splitlines()] == ["Alpine pass reopens"], "titles are searched"
+    code, out, _ = run(capsys, "--archive", uri, "list", "--search", "harbour mountain", "--limit", "5")
+    assert [line.split("\t")[2] for line in out.splitlines()] == ["Story 3"], "every word must match"
+    # A new version of story 1 drops "harbour" and says "lighthouse": the index follows it.
+    p = story(1, words="lighthouse")
+    p["fetched_at"] = "2026-01-06T10:00:00Z"
+    assert crawl(archive, [p])[0].action == "version"
+    code, out, _ = run(capsys, "--archive", uri, "list", "--search", "harbour")
+    assert [line.split("\t")[2] for line in out.splitlines()] == ["Story 3"]
+    code, out, _ = run(capsys, "--archive", uri, "list", "--search", "lighthouse", "--site", "Demo")
+    assert [line.split("\t")[2] for line in out.splitlines()] == ["Story 1"]
+    code, out, _ = run(capsys, "--archive", uri, "list", "--search", '"); DROP TABLE docs; --')
+    assert code == 0 and out == "", "FTS syntax in the user's words is taken as plain words"
+
+
+def test_export_since_and_stats_from_totals(archive, capsys):
+    crawl(archive, [story(1, published="2026-01-01"), story(2, published="2026-02-02"),
+                    story(3, published="2026-03-03")])
+    code, out, _ = run(capsys, "--archive", archive.uri, "export", "--since", "2026-02-01")
+    assert code == 0 and sorted(json.loads(line)["title"] for line in out.splitlines()) == ["Story 2", "Story 3"]
+    code, out, _ = run(capsys, "--archive", archive.uri, "stats", "--json")
+    fast = json.loads(out)
+    code, out, _ = run(capsys, "--archive", archive.uri, "stats", "--json", "--scan")
+    scanned = json.loads(out)
+    assert (fast["documents"], fast["versions"], fast["crawls"]) == (3, 3, 1)
+    assert (fast["blobs"], fast["blob_bytes"]) == (scanned["blobs"], scanned["blob_bytes"]), \
+        "the crawl reports' totals agree with a scan of the store"
+    blobs_listed = archive.store.requests["LIST"]
+    run(capsys, "--archive", archive.uri, "stats")
+    assert archive.store.requests["LIST"] == blobs_listed, "another Archive object: requests not counted here"
+
+
+def test_show_url_reads_no_listing_segment(archive, capsys, tmp_path):
+    crawl(archive, [story(n) for n in range(4)])
+    cat = archive.catalog(tmp_path / "c.sqlite")
+    gets = archive.store.requests["GET"]
+    doc = archive.find("http://demo.test/index.php/news/story-2", cat)
+    assert doc["title"] == "Story 2"
+    assert archive.store.requests["GET"] == gets + 1, "one GET: the document itself"
+
+
+def test_verify_checks_the_listing_against_the_documents(archive, capsys):
+    crawl(archive, [story(1), story(2)])
+    assert run(capsys, "--archive", archive.uri, "verify")[0] == 0
+    # The listing says an alias was filed, the stored document does not have it (a lost write).
+    doc_id = doc_id_for("http://demo.test/news/story-1")
+    doc = archive.load_document(doc_id)
+    entry = dict(archive.load_listing()[doc_id], aliases=["http://demo.test/news/story-1?utm_source=x"])
+    archive.save_listing_segment("zz-later", {doc_id: entry})
+    code, out, _ = run(capsys, "--archive", archive.uri, "verify")
+    assert code == 1 and f"document {doc_id}: the listing and the document disagree at the same rev" in out \
+        and "aliases" in out
+    archive.save_listing_segment("zz-later-2", {doc_id: dict(entry, rev=doc["rev"] + 1)})
+    code, out, _ = run(capsys, "--archive", archive.uri, "verify")
+    assert code == 1 and "a write the listing reports was lost" in out
+
+
+def test_readers_stay_exact_while_two_crawls_write(archive, tmp_path):
+    """Two crawls write batches (and compact) while a reader syncs over and over: at the end the
+    catalogue holds exactly the merged listing, every document once."""
+    stop = threading.Event()
+    errors = []
+    cat = Catalog(archive, tmp_path / "cat.sqlite")
+
+    def reader():
+        while not stop.is_set():
+            try:
+                cat.sync()
+            except Exception as exc:   # noqa: BLE001 - the test reports it
+                errors.append(exc)
+                return
+
+    def writer(first):
+        s = CrawlSession(archive, warmup_pages=0, index_flush_every=2)
+        for n in range(first, first + 12):
+            ingest(s, story(n))
+        s.finish()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    writers = [threading.Thread(target=writer, args=(f,)) for f in (0, 100)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    archive.compact_listing("zz-merged", max_segments=2)
+    stop.set()
+    t.join()
+    assert not errors
+    cat.sync()
+    listing = archive.load_listing()
+    assert len(listing) == 24
+    assert {e["id"]: e["rev"] for e in cat.entries()} == {i: e["rev"] for i, e in listing.items()}
+
+
+def test_catalogue_belongs_to_one_archive(tmp_path):
+    a = Archive.open(str(tmp_path / "a"), create=True)
+    b = Archive.open(str(tmp_path / "b"), create=True)
+    Catalog(a, tmp_path / "c.sqlite").close()
+    with pytest.raises(ValueError, match="belongs to"):
+        Catalog(b, tmp_path / "c.sqlite")
