@@ -306,6 +306,34 @@ def reindex(ctx):
     click.echo(f"listing rebuilt: {n} documents")
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of summaries.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Show the newest N crawls.")
+@click.pass_context
+def crawls(ctx, as_json, limit):
+    """List crawl reports, newest first: id, spider, scrapyd job, start, duration, pages,
+    articles, decisions, 304s, errors and finish reason. Failed crawls are marked FAILED.
+
+    Example:
+
+        archive crawls --limit 5
+    """
+    from .crawls import iter_summaries
+    archive = _open(ctx)
+    rows = list(iter_summaries(archive, limit))
+    if as_json:
+        _dump(rows)
+        return
+    click.echo("crawl\tspider\tjob\tstarted\tseconds\tpages\tarticles\tnew/version/alias/unchanged/not-modified"
+               "\terrors\tfinish")
+    for r in rows:
+        decisions = "/".join(str(r[k]) for k in ("new", "version", "alias", "unchanged", "not_modified"))
+        finish = f"FAILED {r['finish_reason']}" if r["failed"] else r["finish_reason"]
+        click.echo(f"{r['crawl_id']}\t{r['spider']}\t{r['job'] or '-'}\t{r['started_at']}\t{r['elapsed_seconds']}"
+                   f"\t{r['pages']}\t{r['articles']}\t{decisions}\t{r['errors']}\t{finish}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (tests call ``main([...])``)."""
     try:

@@ -16,7 +16,8 @@ def new_crawl_id() -> str:
 
 def crawl_report(*, crawl_id: str, spider: str | None, archive_uri: str, started_at: str, elapsed: float,
                  reason: str, settings: dict, counts: dict, requests: Counter, warc_files: list,
-                 decisions: list[dict], new_documents: int) -> dict:
+                 decisions: list[dict], new_documents: int, job: dict | None = None) -> dict:
+    from .crawls import final_reason
     requests = dict(sorted(requests.items()))
     new_docs = new_documents
     return {
@@ -26,7 +27,8 @@ def crawl_report(*, crawl_id: str, spider: str | None, archive_uri: str, started
         "started_at": started_at,
         "finished_at": utcnow(),
         "elapsed_seconds": round(elapsed, 3),
-        "finish_reason": reason,
+        "finish_reason": final_reason(reason, counts),   # failed_* when it fetched nothing...
+        "job": job,                                       # the scrapyd job: id, project, version
         "settings": settings,
         "counts": dict(sorted(counts.items())),
         "requests": requests,

@@ -70,8 +70,10 @@ class CrawlSession(Filing):
     def __init__(self, archive: Archive, *, crawl_id: str | None = None, spider: str | None = None,
                  settings: dict | None = None, warmup_pages: int = WARMUP_PAGES,
                  spool_dir: str | os.PathLike | None = None, warc_max_size: int = 100 * 2**20,
-                 software: str = "newsarchive/0.1", on_filed=None, index_flush_every: int = INDEX_FLUSH_EVERY):
+                 software: str = "newsarchive/0.1", on_filed=None, index_flush_every: int = INDEX_FLUSH_EVERY,
+                 job: dict | None = None):
         self.archive = archive
+        self.job = job   # the scrapyd job that runs the crawl: id, project, version
         self._requests_at_start = Counter(archive.store.requests)
         self.crawl_id = crawl_id or new_crawl_id()
         self.spider = spider
@@ -378,7 +380,7 @@ class CrawlSession(Filing):
         return crawl_report(
             crawl_id=self.crawl_id, spider=self.spider, archive_uri=self.archive.uri,
             started_at=self.started_at, elapsed=time.monotonic() - self._t0, reason=reason,
-            settings=self.settings, counts=counts,
+            settings=self.settings, counts=counts, job=self.job,
             requests=Counter(self.archive.store.requests) - self._requests_at_start,
             warc_files=self.warc.files(), decisions=self.decisions,
             new_documents=self.counts.get("archive/decision/new", 0))

@@ -14,6 +14,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from archive.archive import Archive
+from archive.crawls import failed, fetched_pages
 from archive.session import CrawlSession
 from archive.store import StoreError
 from crawler.signals import page_done
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 REPORTED_SETTINGS = ("ARCHIVE_URI", "USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY",
                      "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE", "DEPTH_LIMIT",
                      "CLOSESPIDER_PAGECOUNT", "RETRY_TIMES", "JOBDIR", "ARCHIVE_THREADS", "AWS_ENDPOINT_URL",
-                     "AWS_REGION_NAME")
+                     "AWS_REGION_NAME", "ARCHIVE_SPOOL_DIR")
 # Scrapy stats copied into the crawl report, by prefix.
 REPORTED_STATS = ("archive/", "downloader/response_count", "downloader/response_bytes",
                   "downloader/response_status_count/", "downloader/exception_type_count/",
@@ -54,6 +55,7 @@ class ArchiveRuntime:
             spool_dir=spool, warmup_pages=settings.getint("ARCHIVE_WARMUP_PAGES"),
             index_flush_every=settings.getint("ARCHIVE_INDEX_FLUSH_EVERY"), warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
             software=f"{settings.get('BOT_NAME')}/{settings.get('BOT_VERSION')}",
+            job=getattr(crawler.spider, "job", None) if getattr(crawler, "spider", None) else None,
             on_filed=lambda page: signals.send_catch_log(page_done, urls=[*page.get("redirects", ()), page["url"]]))
         self.pool = ThreadPool(minthreads=1, maxthreads=settings.getint("ARCHIVE_THREADS"), name="archive-io")
         self.pool.start()
@@ -113,7 +115,12 @@ class ArchivePipeline:
                  if isinstance(v, (int, float, str)) and k.startswith(REPORTED_STATS)}
         reason = getattr(self.crawler.engine, "_close_reason", None) or "finished"
         report = await self.runtime.run(self.session.finish, stats, reason=reason)
+        self.crawler.stats.set_value("archive/finish_reason", report["finish_reason"])
         logger.info(format_summary(report))
+        if failed(report):
+            logger.error("Crawl %s failed: %s (%d pages fetched, %d errors); `scrapy crawl` exits 1",
+                         report["crawl_id"], report["finish_reason"], fetched_pages(report["counts"]),
+                         sum(v for k, v in report["counts"].items() if k.startswith("archive/error/")))
         waiting = report["counts"].get("archive/spool/pages_waiting", 0)
         if waiting:
             logger.warning("%d pages wait in the spool %s: the next crawl or 'archive flush --spool %s' files "

@@ -15,6 +15,9 @@ ARCHIVE_URI = os.environ.get("ARCHIVE_URI", "archive-data")
 # Local spool for what the store could not take (default: JOBDIR/archive-spool, else
 # ./.archive-spool); threads for blocking store I/O; WARC files roll at this size.
 ARCHIVE_SPOOL_DIR = None
+# Each job's JOBDIR and spool go under this folder, one per job key (see crawler/jobs.py); under
+# scrapyd ./jobs when unset. Unset outside scrapyd: `scrapy crawl` keeps no job state unless asked.
+ARCHIVE_JOBS_DIR = os.environ.get("ARCHIVE_JOBS_DIR")
 ARCHIVE_THREADS = 8
 ARCHIVE_WARC_MAX_SIZE = 100 * 1024 * 1024
 # Article pages of a new site held back until its teaser statistics have seen this many pages.
@@ -56,6 +59,12 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
+
+EXTENSIONS = {
+    "crawler.jobs.JobDirCleanup": 500,
+}
+# `scrapy crawl` exits 1 when the crawl failed (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
 
 DUPEFILTER_CLASS = "crawler.dupefilter.ResumableDupeFilter"
 

@@ -22,6 +22,7 @@ from archive.encoding import looks_like_html
 from archive.extract import extract
 from archive.pages import skip_reason
 from crawler.items import ArticlePage
+from crawler.jobs import apply_job_settings, scrapyd_job
 from crawler.signals import page_done, request_urls
 
 # trafilatura logs every page it cannot parse (at ERROR) and its steps (at DEBUG); a page without
@@ -66,6 +67,8 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        spider.job = scrapyd_job(kwargs)
+        spider.job_folder = apply_job_settings(settings, spider.name, kwargs)
         if kwargs.get("depth") is not None:
             settings.set("DEPTH_LIMIT", int(kwargs["depth"]), priority="spider")
         if kwargs.get("max_pages") is not None:

@@ -1,0 +1,109 @@
+"""Crawls run as scrapyd jobs: who runs them, and where each job keeps its state.
+
+scrapyd starts ``scrapy crawl SPIDER -a _job=ID [-a arg=...] [-s NAME=VALUE...]`` with
+``SCRAPY_PROJECT`` (and ``SCRAPYD_EGG_VERSION`` when a version was asked for) in the environment;
+:func:`scrapyd_job` turns that into the ``job`` record of the crawl report.
+
+``ARCHIVE_JOBS_DIR`` (setting, or ``$ARCHIVE_JOBS_DIR``; under scrapyd ``./jobs`` by default)
+gives every *job key* its own ``JOBDIR`` and spool: ``ARCHIVE_JOBS_DIR/<key>/`` and
+``ARCHIVE_JOBS_DIR/<key>/archive-spool``. The key is the ``jobkey`` spider argument (the scheduler
+passes the schedule's name), else the spider name and a digest of its arguments; it is the same
+every time the same crawl is scheduled, not scrapyd's job id, so a job killed by a restart resumes
+when it is scheduled again. A crawl that ends normally clears Scrapy's state there
+(:class:`JobDirCleanup`), so the next scheduled run is a full recrawl, not a resumption; the
+spool is kept (it may hold pages waiting for the store).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+
+from scrapy import signals
+
+logger = logging.getLogger(__name__)
+
+# Arguments that do not change which crawl this is.
+_NOT_KEY_ARGS = {"_job", "jobkey"}
+_KEY_RE = re.compile(r"[^A-Za-z0-9._-]+")
+# What Scrapy keeps in JOBDIR (the dupefilter's done-list, the disk queue, spider state).
+SCRAPY_STATE = ("requests.done", "requests.seen", "requests.queue", "spider.state")
+# Reasons after which the JOBDIR is kept for a resumption.
+RESUMABLE_REASONS = ("shutdown", "cancelled", "closespider_timeout")
+
+
+def scrapyd_job(spider_kwargs: dict, environ=os.environ) -> dict | None:
+    """The scrapyd job running this crawl (``id``, ``project``, ``version``), or None."""
+    job = spider_kwargs.get("_job") or environ.get("SCRAPY_JOB")
+    if not job:
+        return None
+    return {"id": job, "project": environ.get("SCRAPY_PROJECT"), "version": egg_version(environ)}
+
+
+def egg_version(environ=os.environ) -> str | None:
+    """The deployed version: scrapyd names the egg ``eggs/<project>/<version>.egg``."""
+    if environ.get("SCRAPYD_EGG_VERSION"):
+        return environ["SCRAPYD_EGG_VERSION"]
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if parent.suffix == ".egg":
+            return parent.stem
+    return None
+
+
+def job_key(spider_name: str, spider_kwargs: dict) -> str:
+    if spider_kwargs.get("jobkey"):
+        return _KEY_RE.sub("_", str(spider_kwargs["jobkey"])).strip("._") or "job"
+    args = {k: str(v) for k, v in spider_kwargs.items() if k not in _NOT_KEY_ARGS}
+    digest = hashlib.sha256(json.dumps(args, sort_keys=True).encode()).hexdigest()[:12]
+    return f"{spider_name}-{digest}"
+
+
+def apply_job_settings(settings, spider_name: str, spider_kwargs: dict, environ=os.environ) -> Path | None:
+    """Set ``JOBDIR`` and ``ARCHIVE_SPOOL_DIR`` for this job under ``ARCHIVE_JOBS_DIR`` unless
+    they were given; return the job's folder (None when no jobs folder applies)."""
+    root = settings.get("ARCHIVE_JOBS_DIR")
+    if not root and scrapyd_job(spider_kwargs, environ):
+        root = "jobs"
+    if not root:
+        return None
+    folder = Path(root) / job_key(spider_name, spider_kwargs)
+    if not settings.get("JOBDIR"):
+        folder.mkdir(parents=True, exist_ok=True)
+        settings.set("JOBDIR", str(folder), priority="spider")
+    if not settings.get("ARCHIVE_SPOOL_DIR"):
+        settings.set("ARCHIVE_SPOOL_DIR", str(folder / "archive-spool"), priority="spider")
+    return folder
+
+
+class JobDirCleanup:
+    """After a crawl that ended normally, remove Scrapy's state from its JOBDIR (when the JOBDIR
+    is one this module chose), so the next run of the same job starts afresh."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider, reason):
+        folder = getattr(spider, "job_folder", None)
+        if folder is None:
+            return
+        final = self.crawler.stats.get_value("archive/finish_reason") or reason
+        if final in RESUMABLE_REASONS:
+            logger.info("Keeping %s: the next run of this job resumes it (%s)", folder, final)
+            return
+        for name in SCRAPY_STATE:
+            path = Path(folder, name)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
