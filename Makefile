@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install test crawl demo bench clean
+.PHONY: install test crawl demo bench clean scrapyd deploy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,21 @@ crawl: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m tests.demosite.demo --archive demo-archive
 
+## make scrapyd: run scrapyd from .venv with deploy/scrapyd.conf, in $$SCRAPYD_HOME (eggs, logs, dbs, jobs)
+SCRAPYD_HOME ?= var/scrapyd
+scrapyd: $(STAMP)
+	mkdir -p $(SCRAPYD_HOME)
+	ln -sf $(abspath deploy/scrapyd.conf) $(SCRAPYD_HOME)/scrapyd.conf
+	cd $(SCRAPYD_HOME) && exec $(abspath $(BIN))/scrapyd
+
+## make deploy: build the egg and upload it to $$SCRAPYD_URL with scrapyd-deploy
+SCRAPYD_URL ?= http://127.0.0.1:6800
+SCRAPYD_USERNAME ?=
+SCRAPYD_PASSWORD ?=
+export SCRAPYD_USERNAME SCRAPYD_PASSWORD
+deploy: $(STAMP)
+	SCRAPYD_URL=$(patsubst %/,%,$(SCRAPYD_URL)) $(abspath $(BIN))/scrapyd-deploy env
+
 ## make bench: the benchmarks, each next to its baseline
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction.py
@@ -35,4 +50,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/store.py
 
 clean:
-	rm -rf $(VENV) demo-archive .archive-spool .pytest_cache build *.egg-info
+	rm -rf $(VENV) demo-archive .archive-spool .pytest_cache build *.egg-info setup.py var

@@ -15,7 +15,8 @@ FINISHED = "finished"
 FAILED_NOTHING_FETCHED = "failed_nothing_fetched"
 # More pages failed (after Scrapy's retries) than were fetched.
 FAILED_MOST_PAGES = "failed_most_pages"
-# Most article pages could not be filed: they wait in the spool for a store that did not answer.
+# Article pages could not be filed: they wait in the spool for a store that stopped answering
+# (the next crawl or `archive flush` files them; nothing is lost, but the archive is incomplete).
 FAILED_STORE = "failed_store_unavailable"
 FAILURES = (FAILED_NOTHING_FETCHED, FAILED_MOST_PAGES, FAILED_STORE)
 # Stopped from outside (scrapyd cancel, SIGTERM): resumable, not judged on what it fetched.
@@ -43,8 +44,7 @@ def final_reason(reason: str | None, counts: dict) -> str:
         return FAILED_NOTHING_FETCHED
     if errors > fetched:
         return FAILED_MOST_PAGES
-    waiting, articles = counts.get("archive/spool/pages_waiting", 0), counts.get("archive/articles", 0)
-    if articles and waiting * 2 > articles:
+    if counts.get("archive/spool/pages_waiting", 0):
         return FAILED_STORE
     return reason
 

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 from scrapy import signals
@@ -45,13 +46,15 @@ def scrapyd_job(spider_kwargs: dict, environ=os.environ) -> dict | None:
 
 
 def egg_version(environ=os.environ) -> str | None:
-    """The deployed version: scrapyd names the egg ``eggs/<project>/<version>.egg``."""
+    """The deployed version: the one asked for, else the egg scrapyd's runner activated
+    (``eggs/<project>/<version>.egg`` on ``sys.path``)."""
     if environ.get("SCRAPYD_EGG_VERSION"):
         return environ["SCRAPYD_EGG_VERSION"]
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if parent.suffix == ".egg":
-            return parent.stem
+    project = environ.get("SCRAPY_PROJECT")
+    for entry in sys.path:
+        path = Path(entry)
+        if path.suffix == ".egg" and (project is None or path.parent.name == project):
+            return path.stem
     return None
 
 

@@ -117,7 +117,9 @@ def test_store_killed_mid_crawl_loses_nothing(tmp_path):
             written_before = len(sw.client().list_objects_v2(Bucket=bucket, Prefix="a/docs/").get("Contents", []))
             sw.kill()
             _, stderr = proc.communicate(timeout=240)
-        assert proc.returncode == 0, stderr[-3000:]
+        # The crawl goes on, but ends failed: its pages wait in the spool, not in the archive.
+        assert proc.returncode == 1, stderr[-3000:]
+        assert "failed: failed_store_unavailable" in stderr
         assert "spooling for the next" in stderr
         waiting = len(list((spool / "pages").glob("*.json")))
         assert waiting > 0
