@@ -5,6 +5,8 @@ import secrets
 from collections import Counter
 from datetime import datetime, timezone
 
+from .crawls import final_reason
+
 
 def utcnow() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -17,7 +19,6 @@ def new_crawl_id() -> str:
 def crawl_report(*, crawl_id: str, spider: str | None, archive_uri: str, started_at: str, elapsed: float,
                  reason: str, settings: dict, counts: dict, requests: Counter, warc_files: list,
                  decisions: list[dict], new_documents: int, job: dict | None = None) -> dict:
-    from .crawls import final_reason
     requests = dict(sorted(requests.items()))
     new_docs = new_documents
     return {
