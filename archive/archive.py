@@ -81,6 +81,7 @@ class Archive:
         store = open_store(uri, **options) if options else open_store(uri)
         if create:
             store.create()
+            store.check_writes()   # for s3://: conditional writes honoured, once per open (a probe)
         else:
             store.check()
         return cls(store)

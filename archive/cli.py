@@ -15,10 +15,12 @@ from .store import DEFAULT_ARCHIVE_URI, StoreError
 from .verify import verify as verify_archive
 
 
-def _open(ctx: click.Context) -> Archive:
+def _open(ctx: click.Context, *, write: bool = False) -> Archive:
     uri = ctx.obj["uri"]
     try:
         archive = Archive.open(uri)
+        if write:
+            archive.store.check_writes()
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     archive.catalog_path = ctx.obj.get("catalog")
@@ -275,7 +277,7 @@ def flush(ctx, spool_dir):
     from pathlib import Path
 
     from .session import CrawlSession
-    archive = _open(ctx)
+    archive = _open(ctx, write=True)
     if not Path(spool_dir).is_dir():
         raise click.ClickException(f"no spool folder at {spool_dir}")
     session = CrawlSession(archive, spider="flush", spool_dir=spool_dir, warmup_pages=0)
@@ -301,7 +303,7 @@ def reindex(ctx):
 
         archive reindex
     """
-    archive = _open(ctx)
+    archive = _open(ctx, write=True)
     n = archive.rebuild_listing()
     click.echo(f"listing rebuilt: {n} documents")
 

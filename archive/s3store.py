@@ -15,7 +15,9 @@ Conditional writes use S3's ``If-None-Match: *`` (``put_if_absent``) and ``If-Ma
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import secrets as _secrets
 import threading
 import time
 from typing import Any
@@ -89,13 +91,14 @@ def s3_options_from_settings(settings) -> dict:
         "AWS_REGION_NAME": "region_name",
         "AWS_USE_SSL": "use_ssl",
         "AWS_VERIFY": "verify",
+        "ARCHIVE_SINGLE_WRITER": "single_writer",
     }
     options: dict = {}
     for setting, option in names.items():
         value = settings.get(setting)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if setting == "AWS_USE_SSL":
+        if setting in ("AWS_USE_SSL", "ARCHIVE_SINGLE_WRITER"):
             value = _bool_setting(setting, value)
         elif setting == "AWS_VERIFY":
             value = _bool_setting(setting, value, allow_path=True)
@@ -181,13 +184,18 @@ class S3Store(Store):
                  connect_timeout: float = 5,
                  read_timeout: float = 30,
                  addressing_style: str | None = None,
-                 create_bucket: bool = False):
+                 create_bucket: bool = False,
+                 single_writer: bool | None = None):
         super().__init__()
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self._key_prefix = f"{self.prefix}/" if self.prefix else ""
         self.uri = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         self.create_bucket = create_bucket
+        if single_writer is None:
+            single_writer = _bool_setting("ARCHIVE_SINGLE_WRITER", os.environ.get("ARCHIVE_SINGLE_WRITER") or "0")
+        self.single_writer = single_writer
+        self.conditional_writes: bool | None = None   # what the probe found (None: not probed)
         self.max_attempts = max_attempts
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -354,6 +362,52 @@ class S3Store(Store):
                 raise self._error(exc, f"create bucket {self.bucket}") from exc
         except BotoCoreError as exc:
             raise self._error(exc, f"create bucket {self.bucket}") from exc
+
+    def check_writes(self):
+        """Probe once that the service honours ``If-None-Match: *`` and ``If-Match`` (AWS S3 since
+        2024, MinIO, SeaweedFS, R2 do; some gateways and older services ignore them and overwrite).
+        A store that ignores them is refused, unless ``single_writer`` (``ARCHIVE_SINGLE_WRITER=1``)
+        says only one crawl ever writes to this archive at a time."""
+        if self.conditional_writes is not None:
+            return
+        self.conditional_writes = honoured = self._probe_conditional_writes()
+        if honoured:
+            return
+        if self.single_writer:
+            import logging
+            logging.getLogger(__name__).warning(
+                "%s ignores conditional writes; going on because ARCHIVE_SINGLE_WRITER is set: two crawls "
+                "writing to %s at once would overwrite each other's documents", self.endpoint, self.uri)
+            return
+        raise StoreError(
+            f"refusing to write to {self.uri}: {self.endpoint} ignores conditional writes (If-None-Match: *, "
+            "If-Match), so two crawls would silently overwrite each other's documents; use a service that "
+            "honours them (AWS S3, MinIO, SeaweedFS, R2), or set ARCHIVE_SINGLE_WRITER=1 if only one crawl "
+            "ever writes to this archive at a time")
+
+    def _probe_conditional_writes(self) -> bool:
+        key = f"index/.probe/conditional-writes-{_secrets.token_hex(8)}"
+        try:
+            first = self.put_if_absent(key, b"probe 1")
+            if not first:
+                return False
+            if self.put_if_absent(key, b"probe 2") is not None:
+                return False          # If-None-Match: * ignored: the object was overwritten
+            if self.put_if_match(key, b"probe 3", '"00000000000000000000000000000000"') is not None:
+                return False          # If-Match ignored
+            if self.put_if_match(key, b"probe 4", first) is None:
+                raise StoreError(f"cannot write to {self.uri}: {self.endpoint} refused a conditional write "
+                                 "(If-Match) with the entity tag it had just returned")
+            return self.get(key) == b"probe 4"
+        except StoreError as exc:
+            if "refused a conditional write" in str(exc):
+                raise
+            raise StoreError(f"cannot write to {self.uri}: the conditional-write probe failed ({exc})") from None
+        finally:
+            try:
+                self.delete(key)
+            except StoreError:
+                pass
 
     # -- internals -----------------------------------------------------------------------
     def _full(self, key: str) -> str:

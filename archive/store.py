@@ -105,6 +105,10 @@ class Store(ABC):
     def create(self) -> None:
         """Make the store usable for writing (create the folder or check the bucket)."""
 
+    def check_writes(self) -> None:
+        """Raise :class:`StoreError` if writers sharing this store could overwrite each other
+        (a service that ignores conditional writes). The local folder honours them by itself."""
+
 
 def _check_key(key: str) -> str:
     parts = key.split("/")
