@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install test crawl demo bench clean scrapyd deploy
+.PHONY: install test crawl demo bench bench-scale clean scrapyd deploy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dedup.py
 	$(BIN)/python benchmarks/neardup.py
 	$(BIN)/python benchmarks/store.py
+
+## make bench-scale: archives of 10k and 100k documents built through the library (long: ~1 h)
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/scale.py --sizes 10000,100000
 
 clean:
 	rm -rf $(VENV) demo-archive .archive-spool .pytest_cache build *.egg-info setup.py var

@@ -1,0 +1,346 @@
+"""How crawl start, batch writes, crawl sessions and `archive` commands cost as the archive grows.
+
+    python benchmarks/scale.py --sizes 10000,100000            # a table
+    python benchmarks/scale.py --sizes 10000,100000 --json     # one JSON object per size
+
+Builds one local archive up to each size in turn, through the library's real path, in crawl
+sessions of ``--session`` (10,000) new articles each, every session in a fresh process:
+``CrawlSession(...)``, then per page ``store_snapshot`` (spool + WARC record), ``ingest``
+(cleaning with the site's block table, fingerprints, URL / simhash / anchor candidates, decision,
+blob, conditional document writes in batches of 200, listing segment, indexes) and ``finish``
+(re-clean, last batch, WARC upload, report).
+
+What is NOT on the real path, to keep a 100k build within minutes: fetching (no Scrapy, no HTTP)
+and ``archive.extract.extract``, which runs only on the four template pages (one per host); each
+article then takes its template's extracted metadata with its own generated title, date, URL and
+text (8 paragraphs drawn from a 4,000-word vocabulary, ~5 KB), and its HTML body (~7.5 KB) is the
+template page with that text put in, so every body, blob, simhash and anchor is distinct.
+
+At each size, measured in fresh processes on the archive as built:
+- ``start_s``, ``start_rss_mb``: ``CrawlSession(Archive.open(uri))`` (what a crawl start loads),
+  its time and the process's peak RSS, next to ``base_rss_mb``, the same process before it;
+- ``batch_bytes``, ``batch_objects``: bytes and objects one 200-document batch writes besides the
+  200 documents and their 200 blobs (listing segment, near-duplicate and anchor indexes, block
+  tables), in a probe session of 200 new articles (its documents are then part of the archive);
+- ``session_peak_rss_mb``: peak RSS of the last 10k-document crawl session of the build;
+- ``show_url_ms``, ``list_ms``, ``search_ms``: ``archive show URL`` (an alias URL),
+  ``archive list --limit 20`` and ``archive list --search WORD --limit 20``, each timed inside its
+  process (interpreter start-up excluded, shown apart as ``cli_start_ms``) with the catalogue
+  synced; ``catalog_sync_s`` is the first, incremental sync after the build (new segments), and
+  ``search_index_s`` the first search's indexing of the new documents' text;
+- ``verify_peak_rss_mb``: peak RSS of ``archive verify`` (``verify_s`` its time).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+HOSTS = ("news-one.test", "daily-two.test", "herald-three.test", "courier-four.test")
+SEARCH_WORD = "zephyrquill"   # put in one article in 500, so a search finds a few
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} | {site}</title>
+<meta name="author" content="Staff reporter"><meta property="og:type" content="article">
+<link rel="canonical" href="{url}">
+<meta property="article:published_time" content="{published}">
+</head><body>
+<header><nav><a href="/">Home</a> <a href="/politics/">Politics</a> <a href="/economy/">Economy</a>
+<a href="/culture/">Culture</a> <a href="/about/">About {site}</a></nav></header>
+<main><article><h1>{title}</h1><p class="byline">By Staff reporter, <time datetime="{published}">{published}</time></p>
+{paragraphs}
+</article>
+<aside><h2>Most read</h2><ul><li><a href="/news/a">The council votes on the new budget</a></li>
+<li><a href="/news/b">Rail link to open next spring</a></li><li><a href="/news/c">Festival draws record crowds</a></li></ul></aside>
+</main>
+<footer><p>&copy; 2026 {site}. All rights reserved. Contact the newsroom at newsroom@{host}.</p></footer>
+</body></html>
+"""
+
+
+def rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def vocabulary(rng: random.Random, n: int = 4000) -> list[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(letters) for _ in range(rng.randint(3, 10))))
+    return sorted(words)
+
+
+class Pages:
+    """Article pages: templates extracted once by the real extractor, then varied."""
+
+    def __init__(self, seed: int = 7):
+        from archive.extract import extract
+
+        self.vocab = vocabulary(random.Random(seed))
+        self.templates = {}
+        for host in HOSTS:
+            html, _, _ = self._html(host, 0, random.Random(0))
+            article = extract(html.encode(), f"http://{host}/news/story-0")
+            if article is None:
+                raise SystemExit(f"the template page of {host} is not extracted as an article")
+            self.templates[host] = article.to_dict()
+
+    def _html(self, host: str, n: int, rng: random.Random):
+        site = host.split(".")[0].replace("-", " ").title()
+        title = " ".join(rng.choice(self.vocab) for _ in range(6)).capitalize()
+        paragraphs = []
+        for p in range(8):
+            words = [rng.choice(self.vocab) for _ in range(rng.randint(60, 90))]
+            if n % 500 == 1 and p == 3:
+                words[5] = SEARCH_WORD
+            paragraphs.append(" ".join(words).capitalize() + ".")
+        day = 1 + n % 28
+        month = 1 + (n // 28) % 12
+        published = f"2025-{month:02d}-{day:02d}"
+        url = f"http://{host}/news/{n}-{title.split()[0].lower()}"
+        html = TEMPLATE.format(title=title, site=site, host=host, url=url, published=published,
+                               paragraphs="\n".join(f"<p>{p}</p>" for p in paragraphs))
+        return html, (title, published, url), paragraphs
+
+    def page(self, n: int) -> tuple[bytes, dict]:
+        host = HOSTS[n % len(HOSTS)]
+        html, (title, published, url), paragraphs = self._html(host, n, random.Random(n * 7919 + 1))
+        article = dict(self.templates[host], title=title, published=published, canonical_url=url,
+                       text="\n".join(paragraphs), blocks=None)
+        article.pop("blocks", None)
+        return html.encode(), {"url": url, "article": article, "fetched_at": "2026-01-05T10:00:00Z",
+                               "status": 200, "content_type": "text/html; charset=utf-8"}
+
+
+# -- child processes ------------------------------------------------------------------------
+def child_session(uri: str, first: int, count: int, flush_every: int) -> dict:
+    """One crawl session filing ``count`` new articles; its figures."""
+    from archive.archive import Archive
+    from archive.session import CrawlSession
+
+    pages = Pages()
+    archive = Archive.open(uri, create=True)
+    counting = _count_writes(archive.store)
+    base = rss_mb()
+    t0 = time.perf_counter()
+    spool = tempfile.mkdtemp(prefix="scale-spool-")
+    session = CrawlSession(archive, spider="scale", warmup_pages=40, spool_dir=spool,
+                           index_flush_every=flush_every)
+    start_s = time.perf_counter() - t0
+    start_rss = rss_mb()
+    batches = []
+
+    def on_flush_done(before):
+        after = dict(counting)
+        batches.append({k: after.get(k, 0) - before.get(k, 0) for k in after})
+
+    flush = session.flush
+
+    def measured_flush():
+        before = dict(counting)
+        flush()
+        on_flush_done(before)
+
+    session.flush = measured_flush
+    t1 = time.perf_counter()
+    for n in range(first, first + count):
+        body, page = pages.page(n)
+        snap = session.store_snapshot(body, url=page["url"], fetched_at=page["fetched_at"],
+                                      response_headers=[("Content-Type", page["content_type"])])
+        page.update(body_sha256=snap.sha256, body_size=snap.size, blob=snap.blob)
+        if snap.warc is not None:   # as crawler/middlewares.py hands it on
+            page["warc"] = {"file": snap.warc.file, "offset": snap.warc.offset, "length": snap.warc.length}
+        session.ingest(page)
+    report = session.finish()
+    ingest_s = time.perf_counter() - t1
+    shutil.rmtree(spool, ignore_errors=True)
+    full = [b for b in batches[:-1]] or batches   # the last flush (at finish) may be partial
+    return {"base_rss_mb": base, "start_s": round(start_s, 3), "start_rss_mb": start_rss,
+            "session_peak_rss_mb": rss_mb(), "ingest_s": round(ingest_s, 1),
+            "new": report["counts"].get("archive/decision/new", 0),
+            "batch": full[-1] if full else {}, "batches": len(batches)}
+
+
+def _count_writes(store) -> dict:
+    """Instrument the store's writes: bytes and objects by kind (index / docs / blobs / other)."""
+    counts: dict = {}
+
+    def kind(key):
+        top = key.split("/", 1)[0]
+        return top if top in ("index", "docs", "blobs") else "other"
+
+    for name in ("put", "put_if_absent", "put_if_match"):
+        method = getattr(store, name)
+
+        def wrapped(key, data, *args, _method=method, **kw):
+            k = kind(key)
+            counts[k + "_objects"] = counts.get(k + "_objects", 0) + 1
+            counts[k + "_bytes"] = counts.get(k + "_bytes", 0) + len(data)
+            return _method(key, data, *args, **kw)
+
+        setattr(store, name, wrapped)
+    return counts
+
+
+def child_cli(uri: str, catalog: str, args: list[str], repeat: int) -> dict:
+    """Run an `archive` command in this process ``repeat`` times; the best time."""
+    t0 = time.perf_counter()
+    from archive.cli import main
+    import_ms = (time.perf_counter() - t0) * 1000
+    times = []
+    code = None
+    devnull = open(os.devnull, "w")
+    for _ in range(repeat):
+        stdout = sys.stdout
+        sys.stdout = devnull
+        try:
+            t = time.perf_counter()
+            code = main(["--archive", uri, "--catalog", catalog, *args])
+            times.append((time.perf_counter() - t) * 1000)
+        finally:
+            sys.stdout = stdout
+    return {"code": code, "first_ms": round(times[0], 1), "best_ms": round(min(times), 1),
+            "import_ms": round(import_ms, 1), "peak_rss_mb": rss_mb()}
+
+
+def child_catalog(uri: str, catalog: str) -> dict:
+    from archive.archive import Archive
+    from archive.catalog import Catalog
+
+    archive = Archive.open(uri)
+    cat = Catalog(archive, catalog)
+    t = time.perf_counter()
+    synced = cat.sync(reports=True)
+    sync_s = time.perf_counter() - t
+    t = time.perf_counter()
+    indexed = cat.sync_texts()
+    return {"catalog_sync_s": round(sync_s, 2), "segments_read": synced["segments_read"],
+            "search_index_s": round(time.perf_counter() - t, 2), "texts_indexed": indexed,
+            "peak_rss_mb": rss_mb()}
+
+
+def run_child(*args) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(list(args))], capture_output=True,
+                          text=True, cwd=REPO)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args[0]} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def cli_start_ms() -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import archive.cli"], cwd=REPO, check=True)
+    return round((time.perf_counter() - t) * 1000, 1)
+
+
+# -- driver ---------------------------------------------------------------------------------
+def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages) -> dict:
+    catalog = str(workdir / "catalog.sqlite")
+    cat = run_child("catalog", uri, catalog)
+    probe = run_child("session", uri, docs, 200, 200)   # 200 new articles: one full batch at finish
+    batch = probe["batch"]
+    _, page = pages.page(docs - 3)
+    alias = page["url"] + "?utm_source=newsletter"
+    show = run_child("cli", uri, catalog, ["show", page["url"].replace("/news/", "/index.php/news/", 1)], 5)
+    show_alias = run_child("cli", uri, catalog, ["show", alias], 3)
+    listing = run_child("cli", uri, catalog, ["list", "--limit", "20"], 5)
+    search = run_child("cli", uri, catalog, ["list", "--search", SEARCH_WORD, "--limit", "20"], 5)
+    verify = run_child("cli", uri, str(workdir / "catalog.sqlite"), ["verify", "-q"], 1)
+    if verify["code"] != 0:
+        print(f"warning: verify found problems at {docs} documents", file=sys.stderr)
+    return {
+        "docs": docs,
+        "start_s": probe["start_s"],
+        "start_rss_mb": probe["start_rss_mb"],
+        "base_rss_mb": probe["base_rss_mb"],
+        "batch_bytes": batch.get("index_bytes", 0),
+        "batch_objects": batch.get("index_objects", 0),
+        "batch_doc_bytes": batch.get("docs_bytes", 0),
+        "session_peak_rss_mb": last_session["session_peak_rss_mb"],
+        "session_ingest_s": last_session["ingest_s"],
+        "show_url_ms": show["best_ms"],
+        "show_alias_code": show_alias["code"],
+        "list_ms": listing["best_ms"],
+        "search_ms": search["best_ms"],
+        "verify_peak_rss_mb": verify["peak_rss_mb"],
+        "verify_s": round(verify["first_ms"] / 1000, 1),
+        "verify_ok": verify["code"] == 0,
+        "catalog_sync_s": cat["catalog_sync_s"],
+        "search_index_s": cat["search_index_s"],
+        "cli_start_ms": cli_start_ms(),
+    }
+
+
+TARGETS = {"start_s": "<= 5 s at 1M", "start_rss_mb": "<= 300 MB at 1M", "batch_bytes": "<= 2 MB",
+           "batch_objects": "<= 10", "session_peak_rss_mb": "same +-20%", "show_url_ms": "<= 100 ms at 1M",
+           "list_ms": "<= 200 ms at 1M", "search_ms": "<= 300 ms at 1M", "verify_peak_rss_mb": "flat"}
+
+
+def print_table(rows: list[dict]) -> None:
+    keys = ["start_s", "start_rss_mb", "base_rss_mb", "batch_bytes", "batch_objects", "batch_doc_bytes",
+            "session_peak_rss_mb", "session_ingest_s", "show_url_ms", "list_ms", "search_ms",
+            "verify_peak_rss_mb", "verify_s", "catalog_sync_s", "search_index_s", "cli_start_ms"]
+    head = f"{'':22}" + "".join(f"{r['docs']:>14,}" for r in rows) + "   target"
+    print(head)
+    for k in keys:
+        print(f"{k:22}" + "".join(f"{r.get(k)!s:>14}" for r in rows) + f"   {TARGETS.get(k, '')}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated archive sizes")
+    parser.add_argument("--session", type=int, default=10000, help="new articles per crawl session")
+    parser.add_argument("--json", action="store_true", help="one JSON object per size, per line")
+    parser.add_argument("--dir", help="where to build (default: a temporary folder, removed after)")
+    parser.add_argument("--keep", action="store_true", help="keep the archive built")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, *rest = json.loads(args.child)
+        result = {"session": child_session, "cli": child_cli, "catalog": child_catalog}[kind](*rest)
+        print(json.dumps(result))
+        return 0
+    sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
+    workdir = Path(args.dir or tempfile.mkdtemp(prefix="scale-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    uri = str(workdir / "archive")
+    pages = Pages()
+    built, rows, last = 0, [], None
+    try:
+        for size in sizes:
+            while built < size:
+                n = min(args.session, size - built)
+                t = time.perf_counter()
+                last = run_child("session", uri, built, n, 200)
+                built += n
+                print(f"built {built:,} documents ({n:,} in {time.perf_counter() - t:.0f} s, "
+                      f"peak {last['session_peak_rss_mb']} MB)", file=sys.stderr, flush=True)
+            row = measure(uri, workdir, built, last, pages)
+            built += 200   # the probe session's articles
+            rows.append(row)
+            if args.json:
+                print(json.dumps(row), flush=True)
+            else:
+                print(f"measured at {size:,}: {json.dumps(row)}", file=sys.stderr, flush=True)
+        if not args.json:
+            print_table(rows)
+    finally:
+        if not args.keep and not args.dir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
