@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dedup.py
 	$(BIN)/python benchmarks/neardup.py
 	$(BIN)/python benchmarks/store.py
+	$(BIN)/python benchmarks/sites.py
 
 ## make bench-scale: archives of 10k and 100k documents built through the library (long: ~1 h)
 bench-scale: $(STAMP)

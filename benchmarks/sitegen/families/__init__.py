@@ -1,0 +1,8 @@
+"""One module per CMS template family."""
+from .drupal import Drupal
+from .ghost import Ghost
+from .joomla import Joomla
+from .newspaper import Newspaper
+from .wordpress import WordPress
+
+FAMILIES = {f.name: f for f in (Drupal, WordPress, Ghost, Newspaper, Joomla)}
