@@ -1,21 +1,26 @@
 """Main-text + metadata extraction for archived pages (trafilatura wrapper).
 
-``extract(body, url)`` returns an :class:`Article` or ``None`` when the page
-holds no article (too little main text) or the input is empty, binary or not
-parseable.  The HTML is decoded once (:func:`archive.encoding.decode_html`),
-parsed once, and the same lxml tree feeds both our own markup probes
-(canonical URL, og:type, JSON-LD) and trafilatura (which copies it).
+``extract(body, url)`` returns an :class:`Article`, or ``None`` when the input is
+empty, binary or not parseable or has no main text at all. Whether the text is an
+article (not a listing, hub or near-empty page) is a verdict on the Article
+(``holds_article``, ``not_article``), never a cut in its text: the page typing
+(:mod:`archive.pages`) skips what is not an article. The HTML is decoded once
+(:func:`archive.encoding.decode_html`), parsed once, and the same lxml tree feeds
+both our own markup probes (canonical URL, og:type, JSON-LD) and trafilatura
+(which copies it).
 
-The trafilatura settings in :data:`DEFAULT_SETTINGS` were chosen by measurement
-on the article-extraction-benchmark: ``benchmarks/extraction.py --sweep``
-reproduces the comparison.
+The trafilatura settings and post-processing in :data:`DEFAULT_SETTINGS` were
+chosen by measurement on two development sets together (article-extraction-benchmark
+and trafilatura-eval-dev): ``benchmarks/extraction.py --sweep`` reproduces the comparison.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import asdict, dataclass, field
+from unicodedata import east_asian_width, normalize
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -26,6 +31,16 @@ from trafilatura.deduplication import LRUCache
 from archive.encoding import decode_html, looks_like_html
 
 __all__ = ["Article", "ExtractionSettings", "DEFAULT_SETTINGS", "extract"]
+
+# Seconds spent per phase by the extract() calls of this process (benchmarks/extraction.py reads
+# and clears it; a handful of perf_counter calls per page).
+PHASE_SECONDS: dict[str, float] = {}
+
+
+def _add_phase(name: str, start: float) -> float:
+    now = time.perf_counter()
+    PHASE_SECONDS[name] = PHASE_SECONDS.get(name, 0.0) + now - start
+    return now
 
 
 @dataclass(frozen=True)
@@ -42,10 +57,12 @@ class ExtractionSettings:
     include_tables: bool = True
     include_formatting: bool = False
     deduplicate: bool = False  # per-document only (fresh LRU cache per call)
-    # "is there an article at all" gates (listings, hubs, nav-only pages -> None)
+    # "is there an article at all" gates: they set Article.holds_article / not_article, never the
+    # text. Sizes are in letters, a full-width (CJK) character counting as FULLWIDTH_WEIGHT.
     min_text_chars: int = 200  # main text (not counting link-only blocks) below this: no article
     max_link_share: float = 0.5  # main text mostly made of link texts: a listing
-    min_paragraph_chars: int = 150  # without article markup, need one block this long
+    min_paragraph_chars: int = 150  # without article markup, need one block (<p>, <pre>...) this long
+    normalize_unicode: bool = True  # NFC, as trafilatura.extract does (bare_extraction does not)
     drop_headline: bool = False  # drop a leading block repeating <title>/og:title/<h1>
     drop_dateline: bool = False  # drop short leading date/byline blocks
 
@@ -59,9 +76,12 @@ class ExtractionSettings:
         }
 
 
-# Measured best on the article-extraction-benchmark (see benchmarks/extraction.py --sweep):
-# fast (no readability/justext fallback) + favor_recall, headline and dateline removal.
-DEFAULT_SETTINGS = ExtractionSettings(fast=True, favor_recall=True, drop_headline=True, drop_dateline=True)
+# Measured on both development sets together (AEB and trafilatura-eval-dev, see
+# benchmarks/extraction.py --sweep): trafilatura's defaults with its fallbacks (fast mode takes a
+# newsletter form, a menu or only the intro where the fallbacks find the body; favor_recall loses
+# as often as it wins), NFC, and short leading date/byline lines dropped. The headline drop helps
+# AEB (whose bodies leave the headline out) but hurts trafilatura-eval (whose snippets keep it).
+DEFAULT_SETTINGS = ExtractionSettings(drop_dateline=True)
 
 
 @dataclass(frozen=True)
@@ -81,6 +101,9 @@ class Article:
     canonical_url: str | None = None
     page_type: str | None = None  # og:type
     has_article_markup: bool = False
+    # the gates' verdict: False for listings, hubs and near-empty pages (the text is still there)
+    holds_article: bool = True
+    not_article: str | None = None  # why not: "too_short", "link_list" or "no_paragraph"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # deep-copies the lists
@@ -292,22 +315,41 @@ def _terms(values: list[str] | None) -> list[str]:
     return terms
 
 
-def _holds_article(
-    tree: HtmlElement, blocks: list[str], text: str, has_markup: bool, settings: ExtractionSettings
-) -> bool:
-    """Reject listings/hubs that trafilatura (esp. in recall mode) still returns
-    text for: blocks that merely repeat a link's text (headline teasers, nav)
-    do not count as article text, and a page without article markup must have
-    at least one real paragraph."""
+FULLWIDTH_WEIGHT = 3  # a CJK character carries about as much as a short word (3 letters)
+
+
+def text_size(text: str) -> int:
+    """Size of ``text`` in letters, whitespace left out, so that gates mean the same in any
+    script: a full-width character (Chinese, Japanese, Korean) counts FULLWIDTH_WEIGHT."""
+    size = 0
+    for char in text:
+        if char.isspace():
+            continue
+        size += FULLWIDTH_WEIGHT if char >= "\u1100" and east_asian_width(char) in ("W", "F") else 1
+    return size
+
+
+def _not_article(
+    tree: HtmlElement, body: Any, blocks: list[str], has_markup: bool, settings: ExtractionSettings
+) -> str | None:
+    """Why the page holds no article (listings/hubs that trafilatura still returns text
+    for), or None. Blocks that merely repeat a link's text (headline teasers, nav) do not
+    count as article text, and a page without article markup must have one real paragraph:
+    a top-level element of trafilatura's output (a ``<p>``, a whole hard-wrapped ``<pre>``)."""
     anchors = {w for w in (_words(a.text_content()) for a in tree.iter("a")) if w}
-    link_chars = sum(len(b) for b in blocks if _words(b) in anchors)
-    if link_chars > settings.max_link_share * len(text):
-        return False
-    if len(text) - link_chars < settings.min_text_chars:
-        return False
-    if not has_markup and max(map(len, blocks)) < settings.min_paragraph_chars:
-        return False
-    return True
+    sizes = [text_size(b) for b in blocks]
+    total = sum(sizes)
+    link_size = sum(n for b, n in zip(blocks, sizes) if _words(b) in anchors)
+    if link_size > settings.max_link_share * total:
+        return "link_list"
+    if total - link_size < settings.min_text_chars:
+        return "too_short"
+    if not has_markup:
+        elements = list(body) if body is not None else []
+        longest = max((text_size(" ".join(el.itertext())) for el in elements), default=0)
+        if max(longest, max(sizes)) < settings.min_paragraph_chars:
+            return "no_paragraph"
+    return None
 
 
 def _parse(html: bytes | str, declared_encoding: str | None) -> HtmlElement | None:
@@ -342,12 +384,18 @@ def extract(
     """Extract the main article of ``html`` fetched from ``url``.
 
     ``declared_encoding`` is the HTTP Content-Type header value or a bare
-    charset name. Returns None for non-article, empty, binary or broken input.
+    charset name. Returns None for empty, binary or broken input, or when
+    trafilatura finds no main text at all; otherwise an Article whose
+    ``holds_article`` says whether it looks like an article (a listing, hub or
+    near-empty page still has its text, with the reason in ``not_article``).
     """
+    start = time.perf_counter()
     tree = _parse(html, declared_encoding)
+    start = _add_phase("parse", start)
     if tree is None:
         return None
-    # bare_extraction returns None on its own ValueError/TypeError ("nothing found")
+    # bare_extraction works on its own copy of the tree and returns None on its own
+    # ValueError/TypeError ("nothing found")
     doc = bare_extraction(
         tree,
         url=url,
@@ -356,24 +404,23 @@ def extract(
         deduplicate=LRUCache(maxsize=4096) if settings.deduplicate else False,
         **settings.trafilatura_kwargs(),
     )
+    start = _add_phase("trafilatura", start)
     if doc is None or not doc.text:
         return None
-    blocks = _blocks(doc.text)
+    text = normalize("NFC", doc.text) if settings.normalize_unicode else doc.text
+    blocks = _blocks(text)
     if settings.drop_headline:
         blocks = _drop_headline(blocks, _headlines(tree, doc.title))
     if settings.drop_dateline:
         blocks = _drop_dateline(blocks)
-    text = "\n".join(blocks)
-    if len(text) < settings.min_text_chars:
+    if not blocks:
         return None
     page_type = _meta_content(tree, "property", "og:type")
     has_markup = _has_article_markup(tree, page_type)
-    if not _holds_article(tree, blocks, text, has_markup, settings):
-        return None
-
-    return Article(
+    not_article = _not_article(tree, doc.body, blocks, has_markup, settings)
+    article = Article(
         url=url,
-        text=text,
+        text="\n".join(blocks),
         blocks=blocks,
         title=doc.title or None,
         published=doc.date or None,
@@ -387,4 +434,8 @@ def extract(
         canonical_url=_canonical_url(tree, url),
         page_type=page_type.strip() if page_type else None,
         has_article_markup=has_markup,
+        holds_article=not_article is None,
+        not_article=not_article,
     )
+    _add_phase("post", start)
+    return article

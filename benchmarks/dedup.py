@@ -782,6 +782,7 @@ def _extract_one(item: tuple[str, bytes, bool]) -> tuple[str, Extracted]:
     url, html, plain = item
     t = time.perf_counter()
     art = extract(html, url)
+    art = art if art is not None and art.holds_article else None  # what the crawler files
     ours_ms = 1000 * (time.perf_counter() - t)
     text, plain_ms, fp = "", 0.0, None
     if plain:

@@ -1,20 +1,29 @@
 #!/usr/bin/env python
-"""Article-extraction benchmark: archive.extract vs plain trafilatura.
+"""Extraction benchmark on two development sets: archive.extract vs plain trafilatura.
 
-Data: https://github.com/scrapinghub/article-extraction-benchmark layout,
-``html/<id>.html.gz`` + ``ground-truth.json`` ({id: {"articleBody", "url"}}).
-Default location ``<repo>/../shared/data/article-extraction-benchmark``;
-override with ``--data`` or ``$ARTICLE_BENCHMARK_DIR``.
+Sets (both scored in every run, next to two baselines measured in the same run:
+``trafilatura.extract(html)`` with its defaults, and with ``include_comments=False``):
 
-Metric: lower-cased ``\\w+`` tokens, word 4-gram shingles as multisets;
-per page precision = |extracted & truth| / |extracted|, recall =
-|extracted & truth| / |truth|; both are 0 when nothing is extracted.
-Precision and recall are averaged over pages, F1 = harmonic mean of the two
-averages. Timing covers the extraction call only (no gunzip/IO), wall clock
-(perf_counter) and process CPU time; calls are interleaved page by page. The
-extractors receive the raw bytes; archive.extract also gets the ground-truth URL.
+- **AEB**, article-extraction-benchmark (scrapinghub layout: ``html/<id>.html.gz`` +
+  ``ground-truth.json`` ``{id: {"articleBody", "url"}}``). Metric: lower-cased ``\\w+``
+  tokens, word 4-gram shingles as multisets; per page precision = shared / extracted,
+  recall = shared / truth (both 0 when nothing is extracted); precision and recall
+  averaged over pages, F1 = harmonic mean of the two averages.
+- **trafilatura-eval-dev**, half of trafilatura's evaluation set (``evaldata.json.gz``
+  ``{url: {"key", "with", "without"}}`` + ``html/<key>.html.gz``). Metric as upstream
+  ``tests/eval_common.py``: whitespace collapsed in snippets and output, case-sensitive
+  substring match; "with" found = TP, missing = FN; "without" found = FP; no output is
+  empty output. Counts pooled over pages: P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN).
 
-    .venv/bin/python benchmarks/extraction.py [--data PATH] [--limit N] [--sweep]
+Default locations ``<repo>/../shared/data/{article-extraction-benchmark,trafilatura-eval-dev}``;
+override with ``--aeb`` / ``--trafeval`` (or ``$ARTICLE_BENCHMARK_DIR`` / ``$TRAFILATURA_EVAL_DIR``).
+Every extractor receives the raw bytes and the page URL (trafilatura-eval's non-URL keys such as
+``hard::site.html`` are passed as they are); the text scored is ``extract(html, url).text`` (None
+= empty output). Timing covers the extraction call only (no gunzip/IO): wall clock
+(perf_counter) and process CPU time; calls are interleaved page by page so load drift hits every
+method alike.
+
+    .venv/bin/python benchmarks/extraction.py [--limit N] [--sweep] [--worst N]
 """
 
 from __future__ import annotations
@@ -29,26 +38,38 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 import trafilatura  # noqa: E402
 
+from archive import extract as extract_module  # noqa: E402
 from archive.extract import DEFAULT_SETTINGS, ExtractionSettings, extract  # noqa: E402
 
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "article-extraction-benchmark"
-PUBLISHED = [  # F1 reported by the article-extraction-benchmark README / trafilatura docs
-    ("best published", 0.970),
-    ("trafilatura (published)", 0.958),
-    ("newspaper4k (published)", 0.949),
-    ("news-please (published)", 0.948),
-    ("readability.js (published)", 0.947),
-]
+SHARED = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_AEB = SHARED / "article-extraction-benchmark"
+DEFAULT_TRAFEVAL = SHARED / "trafilatura-eval-dev"
+PUBLISHED = {  # F1 reported upstream (not measured here), printed for orientation
+    "AEB": [
+        ("best published", 0.970),
+        ("trafilatura (published)", 0.958),
+        ("newspaper4k (published)", 0.949),
+        ("readability.js (published)", 0.947),
+    ],
+    "trafilatura-eval-dev": [
+        ("trafilatura 2.2 standard, whole 990-page set (published)", 0.924),
+        ("trafilatura 2.2 fast mode, whole set (published)", 0.918),
+    ],
+}
 _TOKEN_RE = re.compile(r"\w+")
+_WS_RE = re.compile(r"\s+")
 NGRAM = 4
+
+Extractor = Callable[["Page"], "str | None"]
 
 
 @dataclass
@@ -56,7 +77,7 @@ class Page:
     id: str
     url: str
     html: bytes
-    truth: str
+    truth: Any  # AEB: article body; trafilatura-eval: (with, without) snippet lists
 
 
 @dataclass
@@ -64,35 +85,15 @@ class Score:
     name: str
     precision: float
     recall: float
+    f1: float
     ms_per_page: float  # wall clock (perf_counter)
     cpu_ms_per_page: float  # process CPU time: robust to other load on the machine
     empty: int
-    per_page: dict[str, tuple[float, float]]
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    per_page: dict[str, float] = field(default_factory=dict)  # page id -> page F1-ish (for --worst)
+    extra_ms: dict[str, float] = field(default_factory=dict)
 
 
-def data_dir(cli_value: str | None) -> Path:
-    if cli_value:
-        return Path(cli_value)
-    if os.environ.get("ARTICLE_BENCHMARK_DIR"):
-        return Path(os.environ["ARTICLE_BENCHMARK_DIR"])
-    return DEFAULT_DATA
-
-
-def load_pages(path: Path, limit: int | None = None) -> list[Page]:
-    truth = json.loads((path / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for page_id in sorted(truth):
-        with gzip.open(path / "html" / f"{page_id}.html.gz", "rb") as fh:
-            html = fh.read()
-        pages.append(Page(page_id, truth[page_id]["url"], html, truth[page_id]["articleBody"]))
-        if limit and len(pages) >= limit:
-            break
-    return pages
+# --------------------------------------------------------------------------- AEB
 
 
 def shingles(text: str, n: int = NGRAM) -> Counter:
@@ -101,7 +102,7 @@ def shingles(text: str, n: int = NGRAM) -> Counter:
 
 
 def page_scores(extracted: str, truth: str) -> tuple[float, float]:
-    """(precision, recall) for one page; (0, 0) when nothing was extracted."""
+    """AEB (precision, recall) for one page; (0, 0) when nothing was extracted."""
     pred, gold = shingles(extracted), shingles(truth)
     n_pred, n_gold = sum(pred.values()), sum(gold.values())
     if not n_pred or not n_gold:
@@ -110,39 +111,109 @@ def page_scores(extracted: str, truth: str) -> tuple[float, float]:
     return shared / n_pred, shared / n_gold
 
 
-def evaluate(methods: list[tuple[str, Callable[[Page], str | None]]], pages: list[Page]) -> list[Score]:
-    """Score several extractors in one pass. Calls are interleaved page by page
-    (A, B, A, B, ...) so machine load drifts hit every method alike."""
+def load_aeb(path: Path, limit: int | None = None) -> list[Page]:
+    truth = json.loads((path / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(truth)[:limit]:
+        html = gzip.decompress((path / "html" / f"{page_id}.html.gz").read_bytes())
+        pages.append(Page(page_id, truth[page_id]["url"], html, truth[page_id]["articleBody"]))
+    return pages
+
+
+def score_aeb(outputs: dict[str, str], pages: list[Page]) -> tuple[float, float, float, dict[str, float]]:
+    per_page = {p.id: page_scores(outputs[p.id], p.truth) for p in pages}
+    precision = sum(pr for pr, _ in per_page.values()) / len(pages)
+    recall = sum(r for _, r in per_page.values()) / len(pages)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1, {k: (pr + r) / 2 for k, (pr, r) in per_page.items()}
+
+
+# --------------------------------------------------------------------------- trafilatura-eval
+
+
+def load_trafeval(path: Path, limit: int | None = None) -> list[Page]:
+    data = json.loads(gzip.decompress((path / "evaldata.json.gz").read_bytes()))
+    pages = []
+    for url in sorted(data)[:limit]:
+        item = data[url]
+        html = gzip.decompress((path / "html" / f"{item['key']}.html.gz").read_bytes())
+        pages.append(Page(item["key"], url, html, (item["with"], item["without"])))
+    return pages
+
+
+def snippet_counts(extracted: str, truth: tuple[list[str], list[str]]) -> tuple[int, int, int, int]:
+    """(TP, FN, FP, TN) for one trafilatura-eval page."""
+    text = _WS_RE.sub(" ", extracted or "").strip()
+    with_, without = truth
+    found = [_WS_RE.sub(" ", s).strip() in text for s in with_]
+    leaked = [_WS_RE.sub(" ", s).strip() in text for s in without] if text else [False] * len(without)
+    tp = sum(found) if text else 0
+    return tp, len(with_) - tp, sum(leaked), len(without) - sum(leaked)
+
+
+def score_trafeval(outputs: dict[str, str], pages: list[Page]) -> tuple[float, float, float, dict[str, float]]:
+    tp = fn = fp = 0
+    per_page = {}
+    for p in pages:
+        a, b, c, _ = snippet_counts(outputs[p.id], p.truth)
+        tp, fn, fp = tp + a, fn + b, fp + c
+        per_page[p.id] = (2 * a) / (2 * a + b + c) if a + b + c else 1.0
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    return precision, recall, f1, per_page
+
+
+@dataclass
+class Dataset:
+    name: str
+    pages: list[Page]
+    scorer: Callable[[dict[str, str], list[Page]], tuple[float, float, float, dict[str, float]]]
+
+
+# --------------------------------------------------------------------------- running
+
+
+def evaluate(methods: list[tuple[str, Extractor]], dataset: Dataset, *, timers: bool = False) -> list[Score]:
+    """Score several extractors on one set in one pass, calls interleaved page by page."""
     outputs: dict[str, dict[str, str]] = {name: {} for name, _ in methods}
     elapsed = dict.fromkeys(outputs, 0.0)
     cpu = dict.fromkeys(outputs, 0.0)
+    phase: dict[str, dict[str, float]] = {name: {} for name in outputs}
     gc.collect()
-    for page in pages:
+    for page in dataset.pages:
         for name, fn in methods:
+            if timers:
+                extract_module.PHASE_SECONDS.clear()
             start, start_cpu = time.perf_counter(), time.process_time()
             out = fn(page)
             elapsed[name] += time.perf_counter() - start
             cpu[name] += time.process_time() - start_cpu
             outputs[name][page.id] = out or ""
-    n = len(pages)
+            if timers:
+                for key, seconds in extract_module.PHASE_SECONDS.items():
+                    phase[name][key] = phase[name].get(key, 0.0) + seconds
+    n = len(dataset.pages)
     scores = []
     for name, _ in methods:
-        per_page = {p.id: page_scores(outputs[name][p.id], p.truth) for p in pages}
+        precision, recall, f1, per_page = dataset.scorer(outputs[name], dataset.pages)
         scores.append(
             Score(
                 name=name,
-                precision=sum(p for p, _ in per_page.values()) / n,
-                recall=sum(r for _, r in per_page.values()) / n,
+                precision=precision,
+                recall=recall,
+                f1=f1,
                 ms_per_page=1000 * elapsed[name] / n,
                 cpu_ms_per_page=1000 * cpu[name] / n,
-                empty=sum(1 for p in pages if not outputs[name][p.id]),
+                empty=sum(1 for p in dataset.pages if not outputs[name][p.id]),
                 per_page=per_page,
+                extra_ms={k: 1000 * v / n for k, v in phase[name].items()},
             )
         )
     return scores
 
 
-def archive_fn(settings: ExtractionSettings = DEFAULT_SETTINGS) -> Callable[[Page], str | None]:
+def archive_fn(settings: ExtractionSettings = DEFAULT_SETTINGS) -> Extractor:
     def run(page: Page) -> str | None:
         article = extract(page.html, page.url, settings=settings)
         return article.text if article else None
@@ -151,113 +222,117 @@ def archive_fn(settings: ExtractionSettings = DEFAULT_SETTINGS) -> Callable[[Pag
 
 
 def trafilatura_default(page: Page) -> str | None:
-    return trafilatura.extract(page.html)
+    return trafilatura.extract(page.html, url=page.url)
 
 
-def print_table(scores: list[Score], n_pages: int) -> None:
-    print(f"\n{n_pages} pages; empty extraction scores precision 0 and recall 0 for that page.\n")
-    print(f"{'method':<48} {'precision':>9} {'recall':>7} {'F1':>7} {'ms/page':>8} {'cpu ms':>7} {'empty':>5}")
-    print("-" * 97)
+def trafilatura_no_comments(page: Page) -> str | None:
+    return trafilatura.extract(page.html, url=page.url, include_comments=False)
+
+
+BASELINES: list[tuple[str, Extractor]] = [
+    ("trafilatura.extract defaults", trafilatura_default),
+    ("trafilatura.extract include_comments=False", trafilatura_no_comments),
+]
+
+
+def print_table(dataset: Dataset, scores: list[Score], *, published: bool = True) -> None:
+    print(f"\n{dataset.name}: {len(dataset.pages)} pages")
+    print(f"{'method':<52} {'precision':>9} {'recall':>7} {'F1':>7} {'ms/page':>8} {'cpu ms':>7} {'empty':>5}")
+    print("-" * 101)
     for s in scores:
-        print(f"{s.name:<48} {s.precision:>9.4f} {s.recall:>7.4f} {s.f1:>7.4f} {s.ms_per_page:>8.1f} {s.cpu_ms_per_page:>7.1f} {s.empty:>5}")
-    for name, f1 in PUBLISHED:
-        print(f"{name:<48} {'':>9} {'':>7} {f1:>7.3f}")
+        print(
+            f"{s.name:<52} {s.precision:>9.4f} {s.recall:>7.4f} {s.f1:>7.4f} "
+            f"{s.ms_per_page:>8.1f} {s.cpu_ms_per_page:>7.1f} {s.empty:>5}"
+        )
+    if published:
+        for name, f1 in PUBLISHED.get(dataset.name, []):
+            print(f"{name:<52} {'':>9} {'':>7} {f1:>7.3f}")
 
 
 # --------------------------------------------------------------------------- sweep
 
-def sweep_variants() -> list[tuple[str, Callable[[Page], str | None]]]:
-    """Every trafilatura configuration tried when choosing DEFAULT_SETTINGS."""
-    base = ExtractionSettings()  # trafilatura defaults (comments off), no post-processing
-    post = {"drop_headline": True, "drop_dateline": True}
+
+def sweep_variants() -> list[tuple[str, ExtractionSettings]]:
+    """Settings tried when choosing DEFAULT_SETTINGS (each scored on both sets)."""
+    d = DEFAULT_SETTINGS
     variants: list[tuple[str, ExtractionSettings]] = [
-        ("defaults", base),
-        ("favor_precision", replace(base, favor_precision=True)),
-        ("favor_recall", replace(base, favor_recall=True)),
-        ("include_tables=False", replace(base, include_tables=False)),
-        ("include_formatting", replace(base, include_formatting=True)),
-        ("deduplicate", replace(base, deduplicate=True)),
-        ("fast", replace(base, fast=True)),
-        ("fast+favor_precision", replace(base, fast=True, favor_precision=True)),
-        ("fast+favor_recall", replace(base, fast=True, favor_recall=True)),
-        ("fast+favor_recall+no tables", replace(base, fast=True, favor_recall=True, include_tables=False)),
-        ("favor_precision+no tables", replace(base, favor_precision=True, include_tables=False)),
-        ("no article gates", replace(base, min_text_chars=0, max_link_share=1.0, min_paragraph_chars=0)),
-        ("defaults+headline", replace(base, drop_headline=True)),
-        ("defaults+headline+dateline", replace(base, **post)),
-        ("favor_precision+headline+dateline", replace(base, favor_precision=True, **post)),
-        ("fast+headline+dateline", replace(base, fast=True, **post)),
-        ("fast+favor_recall+headline", replace(base, fast=True, favor_recall=True, drop_headline=True)),
-        ("fast+favor_recall+headline+dateline", replace(base, fast=True, favor_recall=True, **post)),
-        ("fast+favor_recall+headline+dateline+no gates",
-         replace(base, fast=True, favor_recall=True, min_text_chars=0, max_link_share=1.0, min_paragraph_chars=0, **post)),
+        ("DEFAULT_SETTINGS", d),
+        ("trafilatura defaults, no post-processing", ExtractionSettings()),
+        ("fast", replace(d, fast=True)),
+        ("favor_recall", replace(d, favor_recall=True)),
+        ("favor_precision", replace(d, favor_precision=True)),
+        ("fast+favor_recall", replace(d, fast=True, favor_recall=True)),
+        ("no headline drop", replace(d, drop_headline=False)),
+        ("no dateline drop", replace(d, drop_dateline=False)),
+        ("no headline/dateline drop", replace(d, drop_headline=False, drop_dateline=False)),
+        ("include_tables=False", replace(d, include_tables=False)),
+        ("deduplicate", replace(d, deduplicate=True)),
     ]
-    if all(settings != DEFAULT_SETTINGS for _, settings in variants):
-        variants.append(("DEFAULT_SETTINGS", DEFAULT_SETTINGS))
-    out = [
-        (f"archive[{label}]{' *' if settings == DEFAULT_SETTINGS else ''}", archive_fn(settings))
-        for label, settings in variants
-    ]
-
-    # plain trafilatura output formats (same defaults, comments excluded)
-    def fmt(output_format: str) -> Callable[[Page], str | None]:
-        def run(page: Page) -> str | None:
-            raw = trafilatura.extract(
-                page.html, url=page.url, include_comments=False, output_format=output_format, with_metadata=True
-            )
-            if not raw:
-                return None
-            if output_format == "json":
-                return json.loads(raw).get("text")
-            if output_format == "xml":
-                from lxml import etree
-
-                root = etree.fromstring(raw.encode("utf-8"))
-                main = root.find(".//main")
-                return "\n".join(" ".join(el.itertext()) for el in (main if main is not None else root))
-            return raw.split("---\n", 2)[-1] if raw.startswith("---\n") else raw
-
-        return run
-
-    for output_format in ("txt", "xml", "json", "markdown"):
-        out.append((f"trafilatura.extract[{output_format}, no comments]", fmt(output_format)))
+    seen, out = set(), []
+    for label, settings in variants:
+        if settings not in seen or label == "DEFAULT_SETTINGS":
+            seen.add(settings)
+            out.append((label, settings))
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", help=f"benchmark dir (default: $ARTICLE_BENCHMARK_DIR or {DEFAULT_DATA})")
-    parser.add_argument("--limit", type=int, help="only the first N pages (sorted by id)")
-    parser.add_argument("--sweep", action="store_true", help="also score every trafilatura setting tried")
-    parser.add_argument("--worst", type=int, default=0, help="list the N lowest-F1 pages of archive.extract")
+    parser.add_argument("--aeb", help=f"AEB dir (default: $ARTICLE_BENCHMARK_DIR or {DEFAULT_AEB})")
+    parser.add_argument("--trafeval", help=f"trafilatura-eval dir (default: $TRAFILATURA_EVAL_DIR or {DEFAULT_TRAFEVAL})")
+    parser.add_argument("--limit", type=int, help="only the first N pages of each set (sorted by id)")
+    parser.add_argument("--sweep", action="store_true", help="also score every setting tried, on both sets")
+    parser.add_argument("--worst", type=int, default=0, help="list the N lowest-scoring pages of archive.extract")
     args = parser.parse_args(argv)
 
-    path = data_dir(args.data)
-    if not (path / "ground-truth.json").is_file():
-        print(f"benchmark data not found in {path} (use --data or ARTICLE_BENCHMARK_DIR)", file=sys.stderr)
+    aeb = Path(args.aeb or os.environ.get("ARTICLE_BENCHMARK_DIR") or DEFAULT_AEB)
+    trafeval = Path(args.trafeval or os.environ.get("TRAFILATURA_EVAL_DIR") or DEFAULT_TRAFEVAL)
+    datasets = []
+    if (aeb / "ground-truth.json").is_file():
+        datasets.append(Dataset("AEB", load_aeb(aeb, args.limit), score_aeb))
+    else:
+        print(f"AEB data not found in {aeb} (use --aeb)", file=sys.stderr)
+    if (trafeval / "evaldata.json.gz").is_file():
+        datasets.append(Dataset("trafilatura-eval-dev", load_trafeval(trafeval, args.limit), score_trafeval))
+    else:
+        print(f"trafilatura-eval data not found in {trafeval} (use --trafeval)", file=sys.stderr)
+    if len(datasets) < 2:
         return 2
-    pages = load_pages(path, args.limit)
+
     # warm-up (imports, lazy caches) outside the timed runs
-    extract(pages[0].html, pages[0].url)
-    trafilatura.extract(pages[0].html)
+    first = datasets[0].pages[0]
+    extract(first.html, first.url)
+    trafilatura.extract(first.html)
 
-    scores = evaluate(
-        [("archive.extract (bytes + url)", archive_fn()), ("trafilatura.extract(html) defaults", trafilatura_default)],
-        pages,
-    )
-    print_table(scores, len(pages))
-
-    if args.worst:
-        print(f"\nlowest-F1 pages for {scores[0].name}:")
-        worst = sorted(scores[0].per_page.items(), key=lambda kv: sum(kv[1]))[: args.worst]
-        urls = {p.id: p.url for p in pages}
-        for page_id, (p, r) in worst:
-            print(f"  P={p:.3f} R={r:.3f} {page_id[:12]} {urls[page_id]}")
+    methods = [("archive.extract", archive_fn())] + BASELINES
+    for dataset in datasets:
+        scores = evaluate(methods, dataset, timers=True)
+        print_table(dataset, scores)
+        ours = scores[0]
+        if ours.extra_ms:
+            parts = ", ".join(
+                f"{k} {v:.1f} ms ({100 * v / ours.ms_per_page:.1f}% of extraction)" for k, v in sorted(ours.extra_ms.items())
+            )
+            print(f"  archive.extract phases: {parts}")
+        if args.worst:
+            urls = {p.id: p.url for p in dataset.pages}
+            print(f"  lowest-scoring pages for archive.extract (score, id, url):")
+            for page_id, value in sorted(ours.per_page.items(), key=lambda kv: kv[1])[: args.worst]:
+                print(f"    {value:.3f} {page_id[:40]} {urls[page_id]}")
 
     if args.sweep:
-        print("\nsweep (settings tried for archive.extract; * = DEFAULT_SETTINGS):")
-        sweep = evaluate(sweep_variants(), pages)
-        print_table(sweep, len(pages))
+        print("\nsweep (settings tried for archive.extract, both sets; F1 per set and their mean):")
+        variants = sweep_variants()
+        table: dict[str, list[Score]] = {}
+        for dataset in datasets:
+            scores = evaluate([(label, archive_fn(s)) for label, s in variants], dataset)
+            for s in scores:
+                table.setdefault(s.name, []).append(s)
+        names = [d.name for d in datasets]
+        print(f"{'variant':<44} " + " ".join(f"{n:>22}" for n in names) + f" {'mean F1':>8}")
+        for label, scores in table.items():
+            cells = " ".join(f"P{s.precision:.3f} R{s.recall:.3f} F{s.f1:.3f}" for s in scores)
+            print(f"{label:<44} {cells} {sum(s.f1 for s in scores) / len(scores):>8.4f}")
     return 0
 
 
