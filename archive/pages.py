@@ -26,11 +26,13 @@ def skip_reason(url: str, article, *, listing_paths: tuple[str, ...] = ()) -> st
         return "listing_url"
     if LISTING_QUERY_KEYS & set(parse_qs(parts.query)):
         return "listing_url"
-    if article is None or not getattr(article, "holds_article", True):
-        return "no_main_text"  # extract's gates: listing, hub or near-empty text (article.not_article)
+    if article is None:
+        return "no_main_text"
     if article.page_type and article.page_type.lower() not in ("article", "newsarticle", "blogposting"):
         if not article.has_article_markup:
             return f"page_type_{re.sub(r'[^a-z0-9]+', '_', article.page_type.lower())}"
+    if not getattr(article, "holds_article", True):
+        return "no_main_text"  # extract's gates: listing, hub or near-empty text (article.not_article)
     if article.has_article_markup:
         return None
     if not article.published:
