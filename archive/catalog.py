@@ -40,7 +40,7 @@ from typing import Iterable, Iterator
 
 from .store import KeyNotFound
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 LISTING_PREFIX = "index/listing/"
 REPORTS_PREFIX = "crawls/"
 
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS segments (key TEXT PRIMARY KEY, size INTEGER, entries
 CREATE TABLE IF NOT EXISTS docs (
     id TEXT PRIMARY KEY, url TEXT, title TEXT, published TEXT, site TEXT, rev INTEGER,
     versions INTEGER, aliases TEXT, n_aliases INTEGER, text_sha256 TEXT, simhash TEXT,
-    segment TEXT, fts_rowid INTEGER, fts_sha256 TEXT);
+    segment TEXT, fts_rowid INTEGER, fts_sha256 TEXT, anchors TEXT, n_anchors INTEGER);
 CREATE INDEX IF NOT EXISTS docs_order ON docs (published DESC, id DESC);
 CREATE INDEX IF NOT EXISTS docs_site ON docs (site, published DESC, id DESC);
 CREATE INDEX IF NOT EXISTS docs_segment ON docs (segment);
@@ -102,6 +102,12 @@ class Catalog:
                                   check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);")
+        schema = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if schema is not None and schema[0] != SCHEMA_VERSION:   # a cache of an older layout: start again
+            for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                           "AND name NOT LIKE 'fts_%' AND name NOT LIKE 'sqlite_%'").fetchall():
+                self.db.execute(f"DROP TABLE IF EXISTS {name}")
         self.db.executescript(_SCHEMA)
         row = self.db.execute("SELECT value FROM meta WHERE key='uri'").fetchone()
         if row is None:
@@ -180,14 +186,16 @@ class Catalog:
             aliases = list(entry.get("aliases") or ())
             db.execute(
                 "INSERT INTO docs (id, url, title, published, site, rev, versions, aliases, n_aliases, "
-                "text_sha256, simhash, segment) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                "text_sha256, simhash, segment, anchors, n_anchors) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(id) DO UPDATE SET url=excluded.url, title=excluded.title, "
                 "published=excluded.published, site=excluded.site, rev=excluded.rev, "
                 "versions=excluded.versions, aliases=excluded.aliases, n_aliases=excluded.n_aliases, "
-                "text_sha256=excluded.text_sha256, simhash=excluded.simhash, segment=excluded.segment",
+                "text_sha256=excluded.text_sha256, simhash=excluded.simhash, segment=excluded.segment, "
+                "anchors=excluded.anchors, n_anchors=excluded.n_anchors",
                 (doc_id, entry.get("url"), entry.get("title"), entry.get("published"), entry.get("site"), rev,
                  entry.get("versions") or 0, json.dumps(aliases, ensure_ascii=False), len(aliases),
-                 entry.get("text_sha256"), entry.get("simhash"), key))
+                 entry.get("text_sha256"), entry.get("simhash"), key,
+                 " ".join(entry.get("anchors") or ()), len(entry.get("anchors") or ())))
             if row is not None and row[1] == entry.get("url") and json.loads(row[2] or "[]") == aliases:
                 continue   # same URLs as before: nothing to re-index
             db.execute("DELETE FROM urls WHERE id=?", (doc_id,))
@@ -355,6 +363,27 @@ class Catalog:
                 "blobs": blobs, "blob_bytes": bytes_, "crawls": crawls}
 
 
+    def has(self, doc_id: str) -> bool:
+        with self._lock:
+            return self.db.execute("SELECT 1 FROM docs WHERE id=?", (doc_id,)).fetchone() is not None
+
+    def column(self, doc_id: str, name: str):
+        with self._lock:
+            row = self.db.execute(f"SELECT {name} FROM docs WHERE id=?", (doc_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def rows(self, sql: str, params=()) -> Iterator[tuple]:
+        """Rows of a query, read in pages (for the few full scans a rebuild needs)."""
+        with self._lock:
+            cur = self.db.cursor()
+            cur.execute(sql, list(params))
+        while True:
+            with self._lock:
+                page = cur.fetchmany(5000)
+            if not page:
+                return
+            yield from page
+
     def last_report(self) -> dict | None:
         """The last crawl's id, spider, end, duration and counts (from ``reports``)."""
         with self._lock:
@@ -374,3 +403,107 @@ def open_catalog(archive, path: str | os.PathLike | None = None, *, sync: bool =
 
 
 __all__ = ["Catalog", "default_path", "fts_query", "open_catalog"]
+
+
+class _Column:
+    """One column of the catalogue's documents as a read-mostly mapping (doc id -> value), with
+    this crawl's values in memory on top; what :class:`archive.dedup.UrlIndex` keeps in dicts."""
+
+    def __init__(self, catalog: Catalog, name: str, convert=None):
+        self.catalog, self.name, self.convert = catalog, name, convert
+        self.overlay: dict = {}
+
+    def get(self, doc_id, default=None):
+        if doc_id in self.overlay:
+            return self.overlay[doc_id]
+        value = self.catalog.column(doc_id, self.name)
+        if value is None:
+            return default
+        return self.convert(value) if self.convert else value
+
+    def __getitem__(self, doc_id):
+        value = self.get(doc_id, _MISSING)
+        if value is _MISSING:
+            raise KeyError(doc_id)
+        return value
+
+    def __contains__(self, doc_id) -> bool:
+        return self.get(doc_id, _MISSING) is not _MISSING
+
+    def __setitem__(self, doc_id, value) -> None:
+        self.overlay[doc_id] = value
+
+    def items(self):
+        for doc_id, value in self.catalog.rows(f"SELECT id, {self.name} FROM docs WHERE {self.name} IS NOT NULL "
+                                               "AND text_sha256 IS NOT NULL ORDER BY id"):
+            if doc_id not in self.overlay:
+                yield doc_id, (self.convert(value) if self.convert else value)
+        yield from self.overlay.items()
+
+    def __len__(self) -> int:
+        n = self.catalog.rows(f"SELECT count(*) FROM docs WHERE {self.name} IS NOT NULL AND text_sha256 IS NOT NULL")
+        n = next(n)[0]
+        return n + sum(1 for doc_id in self.overlay if not self.catalog.has(doc_id))
+
+
+_MISSING = object()
+
+
+def _hex(value: str) -> int:
+    return int(value or "0", 16)
+
+
+class _Anchors:
+    """The anchor hashes of every document (``"<id>/<n>" -> hash``), for rebuilding the anchor
+    index: the catalogue's, with ``listing`` (this crawl's entries) on top."""
+
+    def __init__(self, catalog: Catalog, listing: dict):
+        self.catalog, self.listing = catalog, listing
+
+    def items(self):
+        for doc_id, anchors in self.catalog.rows("SELECT id, anchors FROM docs WHERE n_anchors > 0 ORDER BY id"):
+            if doc_id not in self.listing:
+                for n, h in enumerate(anchors.split()):
+                    yield f"{doc_id}/{n}", int(h, 16)
+        for doc_id, entry in self.listing.items():
+            for n, h in enumerate(entry.get("anchors") or ()):
+                yield f"{doc_id}/{n}", int(h, 16)
+
+    def __len__(self) -> int:
+        total = next(self.catalog.rows("SELECT coalesce(sum(n_anchors), 0) FROM docs"))[0]
+        for doc_id, entry in self.listing.items():
+            total += len(entry.get("anchors") or ())
+            total -= self.catalog.column(doc_id, "n_anchors") or 0
+        return total
+
+
+def catalog_url_index(catalog: Catalog):
+    """An :class:`archive.dedup.UrlIndex` that answers from the catalogue (URL and alias -> id,
+    each document's canonical URL, latest text digest and simhash) and keeps only what this crawl
+    adds in memory: a crawl start reads no listing and builds no map of the whole archive."""
+    from .dedup import UrlIndex
+
+    class CatalogUrlIndex(UrlIndex):
+        def __init__(self):
+            super().__init__()
+            self.catalog = catalog
+            self.doc_url = _Column(catalog, "url")
+            self.latest_sha = _Column(catalog, "text_sha256")
+            self.latest_fp = _Column(catalog, "simhash", _hex)
+
+        def add(self, doc_id: str, *urls: str) -> None:
+            for url in urls:
+                if url and url not in self._by_url and catalog.lookup_url(url) is None:
+                    self._by_url[url] = doc_id
+
+        def lookup(self, *urls: str) -> str | None:
+            for url in urls:
+                doc_id = self._by_url.get(url) or catalog.lookup_url(url)
+                if doc_id:
+                    return doc_id
+            return None
+
+        def anchors(self, listing: dict) -> _Anchors:
+            return _Anchors(catalog, listing)
+
+    return CatalogUrlIndex()

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import Archive, ArchiveError, blob_key
+from .catalog import catalog_url_index
 from .dedup import NEAR_K, Decision, Deduplicator, UrlIndex
 from .documents import DocumentBatch, merge_documents
 from .filing import Filing, removed_record
@@ -93,8 +94,11 @@ class CrawlSession(Filing):
         self._captured: dict[str, tuple[str, str]] = {}             # ...of payloads new in this crawl
         self.warc = WarcWriter(archive.store, self.crawl_id, spool_dir=self.spool_dir / "warc",
                                max_file_size=warc_max_size, software=software, lookup_original=self._original)
-        self.listing = archive.load_listing()
-        self.urls = UrlIndex.from_listing(self.listing)
+        # Lookups go to the local catalogue (synced with the listing segments it has not seen);
+        # only what this crawl changes is kept in memory (``listing``: its new listing entries).
+        self.catalog = archive.catalog()
+        self.listing: dict[str, dict] = {}
+        self.urls = catalog_url_index(self.catalog)
         self._changed_entries: dict[str, dict] = {}   # listing entries not yet in a segment
         self._segments = 0
         self.batch = DocumentBatch(archive, self._lock, self.counts, on_written=self._remember)
@@ -105,7 +109,7 @@ class CrawlSession(Filing):
         reconciled = list(self._changed_entries)
         self.near = self.indexes.load_near(NEARDUP_KEY, NEAR_K, len(self.urls.latest_fp),
                                            lambda: self.urls.latest_fp.items(), must_hold=reconciled)
-        anchors = {f"{i}/{n}": int(h, 16) for i, e in self.listing.items() for n, h in enumerate(e.get("anchors") or ())}
+        anchors = self.urls.anchors(self.listing)
         self.dedup = Deduplicator(self.urls, self.near, self._doc_text,
                                   anchors=self.indexes.load_near(ANCHORS_KEY, 0, len(anchors), anchors.items))
         self.tables: dict[str, SiteBlocks] = {}
@@ -115,7 +119,8 @@ class CrawlSession(Filing):
     # -- loading -------------------------------------------------------------------------
     def _reconcile(self) -> None:
         """Documents a killed crawl wrote but did not list yet join the listing (one LIST)."""
-        unlisted = [doc_id for doc_id in self.archive.iter_doc_ids() if doc_id not in self.listing]
+        unlisted = [doc_id for doc_id in self.archive.iter_doc_ids()
+                    if doc_id not in self.listing and not self.catalog.has(doc_id)]
         for doc_id in unlisted:
             try:
                 doc = self.archive.load_document(doc_id)
