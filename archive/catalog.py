@@ -96,7 +96,15 @@ class Catalog:
     def __init__(self, archive, path: str | os.PathLike | None = None):
         self.archive = archive
         self.path = Path(path) if path else default_path(archive.uri)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            if path:
+                raise
+            # No writable cache folder (a service account without a home): a temporary one.
+            import tempfile
+            self.path = Path(tempfile.gettempdir()) / f"newsarchive-{os.getuid()}" / self.path.name
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self.db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None,
                                   check_same_thread=False)

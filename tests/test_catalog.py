@@ -228,3 +228,31 @@ def test_catalogue_belongs_to_one_archive(tmp_path):
     Catalog(a, tmp_path / "c.sqlite").close()
     with pytest.raises(ValueError, match="belongs to"):
         Catalog(b, tmp_path / "c.sqlite")
+
+
+def test_crawl_start_reads_no_listing_once_the_catalogue_is_synced(archive):
+    crawl(archive, [story(n) for n in range(6)])
+    crawl(archive, [story(n) for n in range(6, 9)])
+    archive.catalog()   # synced once, as any earlier command or crawl on this machine did
+    read = []
+    get = archive.store.get
+
+    def recording_get(key):
+        read.append(key)
+        return get(key)
+
+    archive.store.get = recording_get
+    s = CrawlSession(archive, warmup_pages=0)
+    assert not [k for k in read if k.startswith("index/listing/")], "no listing segment is read at start"
+    assert s.listing == {}, "nothing of the archive's listing is held in memory"
+    # Lookups still see every document: a known URL is unchanged, an alias is found, a copy too.
+    assert ingest(s, story(3)).action == "unchanged"
+    p = story(7)
+    p["url"] = p["url"].replace("/news/", "/index.php/news/")
+    assert ingest(s, p).action == "alias"
+    copy = story(5)
+    copy["url"] = "http://demo.test/republished/story-5-copy"
+    copy["article"]["canonical_url"] = None
+    decision = ingest(s, copy)
+    assert decision.action == "alias" and decision.doc_id == doc_id_for("http://demo.test/news/story-5")
+    s.finish()
