@@ -24,6 +24,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -126,41 +127,38 @@ def score_archive(family: str, archive_uri: str, round: int = 1, seed: int = 0) 
 
 
 def score_family(family: str, archive_uri: str, *, concurrency: int = 1, recrawl: bool = True, seed: int = 0,
-                 baseline: bool = False, server=None) -> dict:
-    """Serve ``family``'s site, crawl it into ``archive_uri`` (and recrawl it), score each round.
+                 baseline: bool = False, server: SiteServer | None = None) -> dict:
+    """Serve ``family``'s site, crawl it into ``archive_uri`` (then recrawl it), score each round.
 
-    Returns ``{"first": scores, "recrawl": scores or None, "fetched": [paths per round],
-    "export": documents after the last round, "baseline": {...} or None}``.
+    Returns ``{"first": scores, "recrawl": scores or None, "fetched": [paths fetched, per round],
+    "export": documents after the last round, "baseline": {"first", "recrawl"} or None}``; scores
+    are :func:`benchmarks.sitegen.score.score`'s, plus the round's crawl ``seconds`` and ``requests``.
+    ``server``: a running :class:`SiteServer` to reuse (its site is replaced round by round).
     """
     own = server is None
     if own:
         server = SiteServer(build_site(family, 0, seed)).start()
-    out = {"family": family, "concurrency": concurrency, "fetched": [], "baseline": None}
+    out = {"family": family, "concurrency": concurrency, "first": None, "recrawl": None, "fetched": [],
+           "export": [], "baseline": None}
+    base = Baseline() if baseline else None
     spool = tempfile.mkdtemp(prefix=f"sites-spool-{family}-")
     try:
-        rounds = (0, 1) if recrawl else (0,)
-        base = Baseline() if baseline else None
-        for r in rounds:
+        for r, name in ((0, "first"), (1, "recrawl"))[: 2 if recrawl else 1]:
             server.site = build_site(family, r, seed)
+            truth = server.site.truth()
             server.take_requests()
             started = time.monotonic()
             scrapy_crawl(server.base_url + "/", archive_uri, spool, concurrency)
-            seconds = time.monotonic() - started
+            seconds = round(time.monotonic() - started, 1)
             fetched = _fetched(server.take_requests())
             out["fetched"].append(fetched)
-            docs = export(archive_uri)
-            truth = server.site.truth()
-            out["first" if r == 0 else "recrawl"] = {**score(truth, docs), "seconds": round(seconds, 1),
-                                                     "requests": len(fetched)}
-            out["export"] = docs
+            out["export"] = export(archive_uri)
+            out[name] = {**score(truth, out["export"]), "seconds": seconds, "requests": len(fetched)}
             if base is not None:
                 base.crawl_round(server.base_url, fetched)
-                out.setdefault("baseline", None)
-                out["baseline_first" if r == 0 else "baseline_recrawl"] = score(truth, base.docs)
-        out.setdefault("recrawl", None)
-        if base is not None:
-            out["baseline"] = {"first": out.pop("baseline_first"), "recrawl": out.pop("baseline_recrawl", None)}
+                out["baseline"] = {**(out["baseline"] or {}), name: score(truth, base.docs)}
     finally:
+        shutil.rmtree(spool, ignore_errors=True)
         if own:
             server.stop()
     return out

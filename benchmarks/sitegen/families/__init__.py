@@ -4,5 +4,6 @@ from .ghost import Ghost
 from .joomla import Joomla
 from .newspaper import Newspaper
 from .wordpress import WordPress
+from .wordpress_block import WordPressBlock
 
-FAMILIES = {f.name: f for f in (Drupal, WordPress, Ghost, Newspaper, Joomla)}
+FAMILIES = {f.name: f for f in (Drupal, WordPress, WordPressBlock, Ghost, Newspaper, Joomla)}

@@ -1,6 +1,6 @@
 """Ghost with the Casper theme: ``/slug/`` posts, ``/slug/amp/`` copies, tag pages as sections,
-``/page/N/`` pagination, post cards that are one link around headline and excerpt, a bookmark card
-and a newsletter callout inside ``.gh-content``, a "Sign up for more like this" footer CTA, a
+``/page/N/`` pagination, post cards that are one link around headline and excerpt, a bookmark card,
+a newsletter callout and an editor's "Further reading" list inside ``.gh-content``, a "Sign up for more like this" footer CTA, a
 "Read more" strip of three cards after the post, older dated permalinks that redirect."""
 from __future__ import annotations
 
@@ -138,6 +138,10 @@ class Ghost(Family):
 <div class="kg-bookmark-description">{t(self.excerpt(b))}</div>
 <div class="kg-bookmark-metadata"><img class="kg-bookmark-icon" src="/favicon.png" alt=""><span class="kg-bookmark-author">{t(self.site_name)}</span><span class="kg-bookmark-publisher">{t(b.author)}</span></div></div>
 <div class="kg-bookmark-thumbnail"><img src="/img/{b.slug}.jpg" alt="" onerror="this.style.display = 'none'"></div></a></figure>""")
+            if i == len(a.paragraphs) - 2:    # the editor's own list of links, typed into the post
+                reading = "".join(f'<li><a href="{at(site.href(b, 12 + j))}">{t(b.title)}</a></li>'
+                                  for j, b in enumerate(rel[3:4] + site.latest(a, 2)))
+                body.append(f"<h3 id=\"further-reading\">Further reading</h3>\n<ul>{reading}</ul>")
             if i == len(a.paragraphs) - 3:
                 body.append(f'<div class="kg-card kg-callout-card kg-callout-card-accent"><div class="kg-callout-emoji">\U0001f48c</div>'
                             f'<div class="kg-callout-text">{t(self.callout())} <a href="#/portal/signup">Subscribe</a></div></div>')
