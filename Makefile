@@ -4,8 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# pywb (the replay tests' real replay server) in a venv of its own: it pins old redis/pyOpenSSL
+# and installs brotlipy, which shadows the `brotli` module Scrapy decodes br bodies with.
+PYWB_VENV  := .venv-pywb
+PYWB_STAMP := $(PYWB_VENV)/.installed-stamp
 
-.PHONY: install test crawl demo bench bench-scale clean scrapyd deploy
+.PHONY: install pywb test crawl demo bench bench-scale clean scrapyd deploy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +19,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(PYWB_STAMP):
+	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip install --quiet "pywb==2.10.*"
+	touch $(PYWB_STAMP)
+
+pywb: $(PYWB_STAMP)
+
 ## make test: the whole test suite
-test: $(STAMP)
+test: $(STAMP) $(PYWB_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make crawl: crawl commonspace.eu into ./archive-data (or $$ARCHIVE_URI)
@@ -55,4 +66,4 @@ bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/scale.py --sizes 10000,100000
 
 clean:
-	rm -rf $(VENV) demo-archive .archive-spool .pytest_cache build *.egg-info setup.py var
+	rm -rf $(VENV) $(PYWB_VENV) demo-archive .archive-spool .pytest_cache build *.egg-info setup.py var

@@ -9,7 +9,8 @@ Usable without Scrapy: the crawler hands it plain dicts from worker threads. The
 
 Order of writes, so that a crash at any point loses nothing and corrupts nothing:
 1. a fetched body goes to the local spool (``bodies/<sha256>.gz``) and its exchange to the
-   crawl's WARC file (local, uploaded when rolled or at the end);
+   crawl's WARC file (local; uploaded when rolled, before the first batch of documents that
+   names it, or at the end: a document never names a WARC file the store does not hold);
 2. when a page makes a new document or version, its body is stored as a blob, then the
    document is marked dirty;
 3. dirty documents are written in batches with conditional writes (create-if-absent, or
@@ -47,7 +48,7 @@ from .spool import Spool
 from .store import StoreError
 from .teasers import SiteBlocks, site_of, split_blocks
 from .urls import choose_canonical
-from .warc import WarcRef, WarcWriter, digest_hex, read_cdxj, recover_spool, timestamp14
+from .warc import ArchiveOriginals, WarcRef, WarcWriter, recover_spool
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class CrawlSession(Filing):
                  settings: dict | None = None, warmup_pages: int = WARMUP_PAGES,
                  spool_dir: str | os.PathLike | None = None, warc_max_size: int = 100 * 2**20,
                  software: str = "newsarchive/0.1", on_filed=None, index_flush_every: int = INDEX_FLUSH_EVERY,
-                 job: dict | None = None):
+                 job: dict | None = None, warc_info: dict | None = None):
         self.archive = archive
         self.job = job   # the scrapyd job that runs the crawl: id, project, version
         self._requests_at_start = Counter(archive.store.requests)
@@ -90,10 +91,10 @@ class CrawlSession(Filing):
         self.spool = Spool(spool_dir or tempfile.mkdtemp(prefix="newsarchive-spool-"))
         self.spool_dir = self.spool.path
         self.on_filed = on_filed   # called with each page once it is safe: filed or spooled
-        self._originals: dict[str, tuple[str, str]] | None = None   # payload sha256 -> first capture
-        self._captured: dict[str, tuple[str, str]] = {}             # ...of payloads new in this crawl
+        # warc_info: warcinfo fields (operator, robots, http-header-user-agent...)
         self.warc = WarcWriter(archive.store, self.crawl_id, spool_dir=self.spool_dir / "warc",
-                               max_file_size=warc_max_size, software=software, lookup_original=self._original)
+                               max_file_size=warc_max_size, software=software, info=warc_info,
+                               lookup_original=ArchiveOriginals(archive.store))
         # Lookups go to the local catalogue (synced with the listing segments it has not seen);
         # only what this crawl changes is kept in memory (``listing``: its new listing entries).
         self.catalog = archive.catalog()
@@ -139,37 +140,23 @@ class CrawlSession(Filing):
         return table
 
     # -- snapshots -----------------------------------------------------------------------
-    def _original(self, sha: str) -> tuple[str, str] | None:
-        """The first capture (URI, date) of a payload: this crawl's, else the archive's CDXJ."""
-        with self._lock:
-            if sha in self._captured:
-                return self._captured[sha]
-            if self._originals is None:
-                self._originals = {}
-                try:
-                    for line in read_cdxj(self.archive.store):
-                        if line.get("mime") != "warc/revisit":
-                            self._originals.setdefault(digest_hex(line.get("digest", "")),
-                                                       (line["url"], line["timestamp"]))
-                except (StoreError, ValueError) as exc:
-                    logger.warning("Earlier WARC indexes unreadable (%s): repeated payloads get full records", exc)
-            return self._originals.get(sha)
-
     def store_snapshot(self, body: bytes, *, url: str, fetched_at: str | None = None, status: int = 200,
-                       reason: str | None = None, response_headers=(), request_headers=()) -> Snapshot:
-        """Keep a fetched body in the local spool until its page is filed, and record the
-        exchange in the crawl's WARC file (a revisit record when the payload was captured
-        before). Nothing here needs the store."""
+                       reason: str | None = None, response_headers=(), request_headers=(),
+                       warc: WarcRef | None = None, record: bool = True) -> Snapshot:
+        """Keep a fetched body in the local spool until its page is filed. Its exchange is
+        recorded in the crawl's WARC file here (a revisit record when the payload was captured
+        before) unless ``warc`` says where it was already recorded (the crawler records every
+        exchange as transferred, before decoding) or ``record`` is false. Nothing here needs
+        the store."""
         fetched_at = fetched_at or utcnow()
         sha = hashlib.sha256(body).hexdigest()
         with self._lock:
             self.spool.hold_body(sha, body)
-        warc_ref = self.warc.write(url=url, fetched_at=fetched_at, status=status, reason=reason,
+        if warc is None and record:
+            warc = self.warc.write(url=url, fetched_at=fetched_at, status=status, reason=reason,
                                    response_headers=list(response_headers), request_headers=list(request_headers),
-                                   body=body, payload_sha256=sha, is_new_payload=False)
-        with self._lock:
-            self._captured.setdefault(sha, (url, timestamp14(fetched_at)))
-        return Snapshot(sha, len(body), blob_key(sha), warc_ref)
+                                   body=body, payload_sha256=sha)
+        return Snapshot(sha, len(body), blob_key(sha), warc)
 
     # -- pages ---------------------------------------------------------------------------
     def ingest(self, page: dict) -> Decision | None:
@@ -273,6 +260,10 @@ class CrawlSession(Filing):
         index; then tell ``on_filed`` about the pages now safe. Every ``index_flush_every``
         dirty documents and at the end, so a killed crawl loses little."""
         with self._flush_lock:
+            with self._lock:   # the WARC files the documents name are stored before them
+                warcs = {v["warc"]["file"] for doc_id in self.batch.dirty
+                         for v in self.batch.docs[doc_id].get("versions", ()) if v.get("warc")}
+            self.warc.ensure_stored(warcs)
             self.batch.write()
             with self._lock:
                 entries = dict(self._changed_entries)

@@ -4,13 +4,27 @@ Keys written (the same on every store backend):
     warc/<crawl-id>-<n:05d>.warc.gz   WARC 1.1, one gzip member per record, opened by a warcinfo
     warc/<crawl-id>-<n:05d>.cdxj      pywb-style CDXJ index of its response/revisit records, sorted
 
+    warc/<crawl-id>-<n:05d>.originals.jsonl   the first response record of each payload digest in
+                                      the file (digest, uri, date, record id), so that a later
+                                      crawl's revisit records can name the record they refer to
+
 Each fetch is a ``request`` record followed by a ``response`` record (new payload) or a
-``revisit`` record (identical-payload-digest profile: payload already archived), linked both ways
+``revisit`` record (identical-payload-digest profile: payload already archived, naming the
+original response record by ``WARC-Refers-To``, ``-Target-URI`` and ``-Date``), linked both ways
 with ``WARC-Concurrent-To``. Digests are sha256 in warcio's form, ``sha256:<BASE32>`` (RFC 4648
 base32 of the raw digest, with padding): see :func:`warc_digest` and :func:`digest_hex`.
 
-Files are written to a local spool folder first and uploaded when they reach ``max_file_size`` or
-on :meth:`WarcWriter.close`; :func:`recover_spool` uploads what a crawl that died left behind.
+HTTP header blocks are written byte for byte as given: header names and values may be passed as
+``bytes`` (as received) and are never re-cased or re-encoded. Credentials are never written:
+``Authorization``, ``Proxy-Authorization`` and ``Cookie`` request headers are dropped, and user
+information is removed from target URIs (:data:`CREDENTIAL_HEADERS`).
+
+The CDXJ index is cdxj-indexer's (the indexer pywb's own tools use): SURT keys from the ``surt``
+package, the same fields, sorted, byte for byte what ``cdxj-indexer --sort FILE`` prints.
+
+Files are written to a local spool folder first and uploaded when they reach ``max_file_size``,
+when a batch of documents naming them is about to be written (:meth:`WarcWriter.ensure_stored`)
+or on :meth:`WarcWriter.close`; :func:`recover_spool` uploads what a crawl that died left behind.
 
 >>> w = WarcWriter(store, "crawl-1", spool_dir="/tmp/spool")           # doctest: +SKIP
 >>> ref = w.write_response(url=..., fetched_at="2026-01-05T10:00:00Z", status=200, reason="OK",
@@ -28,6 +42,7 @@ import json
 import logging
 import os
 import re
+import socket
 import threading
 import zlib
 from collections import OrderedDict
@@ -36,10 +51,11 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from pathlib import Path
 from typing import Callable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
+import surt as _surt
+from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
-from warcio.indexer import Indexer
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
@@ -53,8 +69,10 @@ REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-dig
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 WARC_CONTENT_TYPE = "application/warc"
 CDXJ_CONTENT_TYPE = "text/plain; charset=utf-8"
+ORIGINALS_CONTENT_TYPE = "application/x-ndjson"
 CRAWL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Request headers that carry credentials: never written to a WARC file (dropped, not redacted).
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
 @dataclass(frozen=True)
@@ -122,28 +140,20 @@ def timestamp14(value) -> str:
 
 
 def surt(url: str) -> str:
-    """The SURT sort key of a URL, as the ``surt`` package writes it for ordinary http(s) URLs:
-    ``http://www.Example.com:8080/a/b?y=2&x=1`` -> ``com,example:8080)/a/b?x=1&y=2``."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").strip(".")
-    if not host:
-        return url.strip().lower().replace(" ", "%20")
+    """The SURT sort key of a URL, from the ``surt`` package as pywb and cdxj-indexer compute it:
+    ``http://www.Example.com:8080/a/b/?y=2&x=1`` -> ``com,example:8080)/a/b?x=1&y=2``."""
     try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
-    host = re.sub(r"^www\d*\.", "", host.lower())
-    key = ",".join(reversed(host.split(".")))
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
-        key += f":{port}"
-    key += ")" + (parts.path or "/")
-    if parts.query:
-        key += "?" + "&".join(sorted(parts.query.split("&")))
-    return key.lower().replace(" ", "%20")
+        return _surt.surt(url)
+    except Exception:  # noqa: BLE001 - cdxj-indexer keys such a URL by itself too
+        return url
+
+
+def strip_userinfo(url: str) -> str:
+    """The URL without ``user:password@``: credentials never go into a WARC-Target-URI."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,67 +167,140 @@ class _Sha256WARCWriter(WARCWriter):
         return Digester("sha256")
 
 
-def _http_response_headers(status: int, reason: str | None, headers) -> StatusAndHeaders:
+def _b(value) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    value = str(value)
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+def _s(value) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+class _RawHeaders(StatusAndHeaders):
+    """An HTTP header block written exactly as given (warcio would re-encode and %-escape it)."""
+
+    def __init__(self, statusline: bytes, headers, *, is_http_request=False):
+        self.raw = statusline + b"\r\n" + b"".join(_b(k) + b": " + _b(v) + b"\r\n" for k, v in headers) + b"\r\n"
+        super().__init__(_s(statusline), [(_s(k), _s(v)) for k, v in headers],
+                         is_http_request=is_http_request)
+        if not is_http_request:
+            self.protocol, _, self.statusline = self.statusline.partition(" ")
+
+    def compute_headers_buffer(self, header_filter=None):
+        self.headers_buff = self.raw
+
+
+def _http_response_headers(status: int, reason, headers, protocol="HTTP/1.1") -> StatusAndHeaders:
+    """The response's status line and headers. ``reason`` None: the standard phrase (when the
+    real one is unknown); ``""``: none was sent."""
     if reason is None:
         try:
             reason = HTTPStatus(int(status)).phrase
         except ValueError:
             reason = ""
-    statusline = f"{int(status)} {reason}".rstrip()
-    return StatusAndHeaders(statusline, [(str(k), str(v)) for k, v in headers], protocol="HTTP/1.1")
+    statusline = _b(protocol or "HTTP/1.1") + b" " + str(int(status)).encode() + b" " + _b(reason)
+    return _RawHeaders(statusline, list(headers))
 
 
-def _http_request_headers(method: str, url: str, headers) -> StatusAndHeaders:
+def without_credentials(headers) -> list:
+    return [(k, v) for k, v in headers if _s(k).strip().lower() not in CREDENTIAL_HEADERS]
+
+
+def _http_request_headers(method: str, url: str, headers, protocol="HTTP/1.1") -> StatusAndHeaders:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    headers = [(str(k), str(v)) for k, v in headers]
-    if not any(k.lower() == "host" for k, _ in headers) and parts.netloc:
-        headers.insert(0, ("Host", parts.netloc.rpartition("@")[2]))
-    return StatusAndHeaders(f"{method.upper()} {target} HTTP/1.1", headers, is_http_request=True)
+    headers = without_credentials(headers)
+    if not any(_s(k).lower() == "host" for k, _ in headers) and parts.netloc:
+        headers.append(("Host", parts.netloc.rpartition("@")[2]))
+    line = f"{method.upper()} {target} ".encode("latin-1", "replace") + _b(protocol or "HTTP/1.1")
+    return _RawHeaders(line, headers, is_http_request=True)
 
 
 # ---------------------------------------------------------------------------------------------
 # CDXJ
 
-class _CdxjIndexer(Indexer):
-    """warcio's indexer, writing pywb CDXJ lines (``urlkey timestamp {json}``) for response and
-    revisit records."""
-
-    FIELDS = ["WARC-Type", "WARC-Target-URI", "WARC-Date", "WARC-Payload-Digest",
-              "http:status", "http:content-type", "offset", "length", "filename"]
-
-    def __init__(self):
-        super().__init__(self.FIELDS, [], None)
-        self.lines: list[str] = []
-
-    def process_index_entry(self, it, record, filename, output):
-        if record.rec_type not in ("response", "revisit"):
-            return
-        super().process_index_entry(it, record, filename, output)
-
-    def _write_line(self, out, index, record, filename):
-        uri = index["WARC-Target-URI"]
-        if index["WARC-Type"] == "revisit":
-            mime = "warc/revisit"
-        else:
-            mime = (index.get("http:content-type") or "").split(";")[0].strip().lower() or "unk"
-        fields = OrderedDict(url=uri, mime=mime, status=str(index.get("http:status") or "-"))
-        if index.get("WARC-Payload-Digest"):
-            fields["digest"] = index["WARC-Payload-Digest"]
-        fields.update(length=index["length"], offset=index["offset"], filename=index["filename"])
-        self.lines.append(f"{surt(uri)} {timestamp14(index['WARC-Date'])} {json.dumps(fields)}\n")
-
-
 def build_cdxj(path: str | Path) -> bytes:
-    """The sorted CDXJ index of a local WARC file."""
-    indexer = _CdxjIndexer()
+    """The sorted CDXJ index of a local WARC file: cdxj-indexer's own code, so the lines are
+    byte for byte what ``cdxj-indexer --sort`` prints for the file (the filename field is the
+    file's base name)."""
+    out = io.StringIO()
+    indexer = CDXJIndexer(out, [str(path)], sort=True)
+    indexer.process_all()
+    return out.getvalue().encode("utf-8")
+
+
+def build_originals(path: str | Path) -> bytes:
+    """JSON Lines, one per payload digest: the first ``response`` record of the file with it
+    (``digest``, ``uri``, ``date``, ``id``): what a revisit record names."""
+    seen, lines = set(), []
     with open(path, "rb") as fh:
-        indexer.process_one(fh, None, str(path))
-    return "".join(sorted(indexer.lines)).encode("utf-8")
+        for rec in ArchiveIterator(fh):
+            if rec.rec_type != "response":
+                continue
+            h = rec.rec_headers
+            digest = h.get_header("WARC-Payload-Digest")
+            if not digest or digest in seen:
+                continue
+            seen.add(digest)
+            lines.append(json.dumps({"digest": digest, "uri": h.get_header("WARC-Target-URI"),
+                                     "date": h.get_header("WARC-Date"),
+                                     "id": h.get_header("WARC-Record-ID")}) + "\n")
+    return "".join(lines).encode("utf-8")
 
 
 def _cdxj_key(warc_key: str) -> str:
     return warc_key[: -len(".warc.gz")] + ".cdxj"
+
+
+def _originals_key(warc_key: str) -> str:
+    return warc_key[: -len(".warc.gz")] + ".originals.jsonl"
+
+
+class ArchiveOriginals:
+    """Payload sha256 -> (uri, WARC-Date, record id) of its first response record in an archive's
+    earlier WARC files, read lazily (once) from their ``.originals.jsonl`` files; for files
+    without one (written before they existed), from their CDXJ, without a record id. Never a
+    revisit record."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._map: dict[str, tuple[str, str, str | None]] | None = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> dict:
+        found: dict[str, tuple[str, str, str | None]] = {}
+        keys = sorted(self.store.list("warc/"))
+        with_originals = {k[: -len(".originals.jsonl")] for k in keys if k.endswith(".originals.jsonl")}
+        for key in keys:
+            if key.endswith(".originals.jsonl"):
+                for line in self.store.get(key).decode("utf-8").splitlines():
+                    if line.strip():
+                        o = json.loads(line)
+                        found.setdefault(digest_hex(o["digest"]), (o["uri"], o["date"], o.get("id")))
+            elif key.endswith(".cdxj") and key[: -len(".cdxj")] not in with_originals:
+                for line in self.store.get(key).decode("utf-8").splitlines():
+                    if not line.strip():
+                        continue
+                    _, timestamp, fields = line.split(" ", 2)
+                    fields = json.loads(fields)
+                    if fields.get("mime") != "warc/revisit" and fields.get("digest"):
+                        found.setdefault(digest_hex(fields["digest"]), (fields["url"], timestamp, None))
+        return found
+
+    def __call__(self, sha256_hex: str) -> tuple[str, str, str | None] | None:
+        with self._lock:
+            if self._map is None:
+                try:
+                    self._map = self._load()
+                except (StoreError, ValueError, KeyError) as exc:
+                    log.warning("Earlier WARC indexes unreadable (%s): repeated payloads get full records", exc)
+                    self._map = {}
+            return self._map.get(sha256_hex)
 
 
 def read_cdxj(store: Store) -> Iterator[dict]:
@@ -267,9 +350,13 @@ def _upload(store: Store, path: Path, key: str) -> None:
     """Upload a finished spool file and its CDXJ, then delete it."""
     data = path.read_bytes()
     cdxj = build_cdxj(path)
+    originals = build_originals(path)
     store.put(key, data, content_type=WARC_CONTENT_TYPE, sha256=hashlib.sha256(data).hexdigest())
     store.put(_cdxj_key(key), cdxj, content_type=CDXJ_CONTENT_TYPE,
               sha256=hashlib.sha256(cdxj).hexdigest())
+    if originals:
+        store.put(_originals_key(key), originals, content_type=ORIGINALS_CONTENT_TYPE,
+                  sha256=hashlib.sha256(originals).hexdigest())
     path.unlink()
 
 
@@ -338,14 +425,17 @@ class _OpenFile:
 class WarcWriter:
     """Writes a crawl's fetches as WARC 1.1 files into a store; safe to call from several threads.
 
-    ``lookup_original(payload_sha256_hex) -> (uri, date) | None`` finds the first capture of a
-    payload, for :meth:`write` to make revisit records.
+    ``lookup_original(payload_sha256_hex) -> (uri, date[, record_id]) | None`` finds the first
+    capture of a payload in earlier crawls (:class:`ArchiveOriginals`), for :meth:`write` to make
+    revisit records; captures made by this writer are found without it. ``info`` adds fields to
+    each file's warcinfo record (``operator``, ``robots``, ``http-header-user-agent``...).
     """
 
     def __init__(self, store: Store, crawl_id: str, *, spool_dir: str | Path,
                  max_file_size: int = 100 * 2**20, software: str = "newsarchive/0.1",
                  operator: str | None = None,
-                 lookup_original: Callable[[str], tuple[str, str] | None] | None = None):
+                 lookup_original: Callable[[str], tuple | None] | None = None,
+                 info: dict | None = None):
         if not CRAWL_ID_RE.match(crawl_id or ""):
             raise ValueError(f"crawl id must be letters, digits, '.', '_' or '-': {crawl_id!r}")
         self.store = store
@@ -355,6 +445,7 @@ class WarcWriter:
         self.max_file_size = max_file_size
         self.software = software
         self.operator = operator
+        self.info = dict(info or {})
         self.lookup_original = lookup_original
         self._builder = _Sha256WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
         self._lock = threading.Lock()
@@ -363,54 +454,106 @@ class WarcWriter:
         self._current: _OpenFile | None = None
         self._failed: list[_OpenFile] = []   # rolled files whose upload failed; retried on close
         self._uploaded: list[str] = []
+        self._stored: set[str] = set()       # other WARC keys seen in the store (ensure_stored)
+        self._firsts: dict[str, tuple[str, str, str]] = {}   # payload sha256 -> first response here
         self._closed = False
         self._next_number = self._first_free_number()
 
     # -- public ---------------------------------------------------------------------------------
 
     def write_response(self, *, url: str, fetched_at: str, status: int, reason: str | None,
-                       response_headers: list[tuple[str, str]], body: bytes,
-                       request_headers: list[tuple[str, str]], method: str = "GET") -> WarcRef:
-        """A ``request`` + ``response`` record pair; returns where the response record is."""
+                       response_headers: list[tuple], body: bytes,
+                       request_headers: list[tuple], method: str = "GET", protocol: str = "HTTP/1.1",
+                       ip_address: str | None = None) -> WarcRef:
+        """A ``request`` + ``response`` record pair; returns where the response record is.
+        ``body`` is the payload as transferred (still content-encoded), ``response_headers``
+        the headers as received, ``reason`` the reason phrase (None: unknown, the standard one
+        is written)."""
+        url = strip_userinfo(url)
         date = warc_date(fetched_at)
         response = self._builder.create_warc_record(
             url, "response", payload=io.BytesIO(body), length=len(body),
-            http_headers=_http_response_headers(status, reason, response_headers),
-            warc_headers_dict={"WARC-Date": date})
-        return self._write_pair(url, date, method, request_headers, response)
+            http_headers=_http_response_headers(status, reason, response_headers, protocol),
+            warc_headers_dict=self._warc_headers(date, ip_address))
+        ref = self._write_pair(url, date, method, request_headers, response, protocol, ip_address)
+        sha = hashlib.sha256(body).hexdigest()
+        with self._lock:
+            self._firsts.setdefault(sha, (url, date, response.rec_headers.get_header("WARC-Record-ID")))
+        return ref
 
     def write_revisit(self, *, url: str, fetched_at: str, status: int, reason: str | None,
-                      response_headers: list[tuple[str, str]], request_headers: list[tuple[str, str]],
+                      response_headers: list[tuple], request_headers: list[tuple],
                       payload_sha256: str, refers_to_uri: str, refers_to_date: str,
-                      method: str = "GET") -> WarcRef:
-        """A ``request`` + ``revisit`` record pair (identical payload digest profile; the block
-        is the HTTP headers only); returns where the revisit record is."""
+                      refers_to_id: str | None = None, method: str = "GET", protocol: str = "HTTP/1.1",
+                      ip_address: str | None = None, profile: str = REVISIT_PROFILE) -> WarcRef:
+        """A ``request`` + ``revisit`` record pair (identical payload digest profile unless
+        ``profile`` says otherwise; the block is the HTTP headers only), naming the original
+        response record (``refers_to_id``, its URI and date); returns where the revisit is."""
+        url = strip_userinfo(url)
         date = warc_date(fetched_at)
         revisit = self._builder.create_revisit_record(
             url, warc_digest(payload_sha256), refers_to_uri, warc_date(refers_to_date),
-            http_headers=_http_response_headers(status, reason, response_headers),
-            warc_headers_dict={"WARC-Date": date})
-        assert revisit.rec_headers.get_header("WARC-Profile") == REVISIT_PROFILE
-        return self._write_pair(url, date, method, request_headers, revisit)
+            http_headers=_http_response_headers(status, reason, response_headers, protocol),
+            warc_headers_dict=self._warc_headers(date, ip_address))
+        if profile != REVISIT_PROFILE:
+            revisit.rec_headers.replace_header("WARC-Profile", profile)
+        if refers_to_id:
+            revisit.rec_headers.add_header("WARC-Refers-To", refers_to_id)
+        return self._write_pair(url, date, method, request_headers, revisit, protocol, ip_address)
 
     def write(self, *, url: str, fetched_at: str, status: int, reason: str | None,
-              response_headers: list[tuple[str, str]], request_headers: list[tuple[str, str]],
-              body: bytes, payload_sha256: str | None = None, is_new_payload: bool = True,
-              method: str = "GET") -> WarcRef:
-        """A response record for a new payload; for a payload seen before, a revisit record
-        pointing at its first capture (``lookup_original``), or a response record when that
-        capture is unknown."""
+              response_headers: list[tuple], request_headers: list[tuple],
+              body: bytes, payload_sha256: str | None = None, is_new_payload: bool = False,
+              method: str = "GET", protocol: str = "HTTP/1.1", ip_address: str | None = None) -> WarcRef:
+        """A response record for a new payload; for a payload captured before (by this writer,
+        or in the archive through ``lookup_original``), a revisit record naming that first
+        response record. ``is_new_payload=True`` skips the look-up. ``payload_sha256`` is the
+        sha256 of ``body`` (the payload as transferred), computed when not given."""
         common = dict(url=url, fetched_at=fetched_at, status=status, reason=reason,
                       response_headers=response_headers, request_headers=request_headers,
-                      method=method)
-        if not is_new_payload and self.lookup_original is not None:
+                      method=method, protocol=protocol, ip_address=ip_address)
+        if not is_new_payload and body:
             payload_sha256 = payload_sha256 or hashlib.sha256(body).hexdigest()
-            original = self.lookup_original(payload_sha256)
+            with self._lock:
+                original = self._firsts.get(payload_sha256)
+            if original is None and self.lookup_original is not None:
+                original = self.lookup_original(payload_sha256)
             if original is not None:
-                refers_to_uri, refers_to_date = original
+                refers_to_uri, refers_to_date, *rest = original
                 return self.write_revisit(payload_sha256=payload_sha256, refers_to_uri=refers_to_uri,
-                                          refers_to_date=refers_to_date, **common)
+                                          refers_to_date=refers_to_date,
+                                          refers_to_id=rest[0] if rest else None, **common)
         return self.write_response(body=body, **common)
+
+    def ensure_stored(self, keys) -> None:
+        """Make sure the store holds these WARC files before something names them: the file
+        being written is rolled and uploaded now, a failed upload is retried. Raises
+        :class:`WarcError` when one is not in the store (it stays in the spool folder)."""
+        keys = set(keys)
+        with self._lock:
+            keys -= set(self._uploaded) | self._stored
+            if not keys:
+                return
+            pending = [f for f in self._failed if f.key in keys]
+            self._failed = [f for f in self._failed if f.key not in keys]
+            if self._current is not None and self._current.key in keys:
+                pending.append(self._current)
+                self._current = None
+            self._uploading += len(pending)
+        for f in pending:
+            try:
+                self._upload_file(f)
+            except Exception as exc:  # noqa: BLE001 - kept in self._failed, raised below
+                log.warning("upload of WARC file %s failed: %s", f.key, exc)
+        with self._lock:
+            while self._uploading:
+                self._idle.wait()
+            missing = keys - set(self._uploaded)
+        for key in sorted(missing):
+            if any(f.key == key for f in self._failed) or not self.store.exists(key):
+                raise WarcError(f"WARC file {key} is not in the store yet")
+            with self._lock:
+                self._stored.add(key)
 
     def files(self) -> list[str]:
         """Keys of the WARC files uploaded so far."""
@@ -473,10 +616,18 @@ class WarcWriter:
         numbers = [int(m.group(1)) for m in map(pattern.match, names) if m]
         return max(numbers, default=0) + 1
 
-    def _write_pair(self, url, date, method, request_headers, record) -> WarcRef:
+    @staticmethod
+    def _warc_headers(date: str, ip_address: str | None) -> dict:
+        headers = {"WARC-Date": date}
+        if ip_address:
+            headers["WARC-IP-Address"] = str(ip_address)
+        return headers
+
+    def _write_pair(self, url, date, method, request_headers, record, protocol="HTTP/1.1",
+                    ip_address=None) -> WarcRef:
         request = self._builder.create_warc_record(
-            url, "request", http_headers=_http_request_headers(method, url, request_headers),
-            warc_headers_dict={"WARC-Date": date})
+            url, "request", http_headers=_http_request_headers(method, url, request_headers, protocol),
+            warc_headers_dict=self._warc_headers(date, ip_address))
         request.rec_headers.add_header(
             "WARC-Concurrent-To", record.rec_headers.get_header("WARC-Record-ID"))
         record.rec_headers.add_header(
@@ -522,9 +673,12 @@ class WarcWriter:
             ("software", self.software),
             ("format", "WARC File Format 1.1"),
             ("conformsTo", CONFORMS_TO),
+            ("hostname", socket.gethostname()),
             ("operator", self.operator),
             ("isPartOf", self.crawl_id),
         ])
+        info.update(self.info)
+        info = OrderedDict((k, str(v)) for k, v in info.items() if v not in (None, ""))
         writer.write_record(writer.create_warcinfo_record(name, info))
         self._current = _OpenFile(number, path, f"warc/{name}", fh, writer)
         return self._current

@@ -1,15 +1,20 @@
 """Middlewares.
 
-SnapshotMiddleware (spider middleware) hands each article page's raw body to the archive session
-(local spool and WARC record) before the item moves on, so items carry the body's digest and
-blob key instead of the bytes."""
+WarcCaptureMiddleware (downloader middleware) records every exchange in the crawl's WARC file as
+it crossed the wire, before HttpCompressionMiddleware decodes the body: redirects, robots.txt,
+sitemaps, feeds, listings, errors, articles. SnapshotMiddleware (spider middleware) hands each
+article page's decoded body to the archive session (local spool) before the item moves on, so
+items carry the body's digest, blob key and WARC record instead of the bytes."""
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from scrapy import Request
 from scrapy.http import Response
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
+from archive.warc import WarcRef
 from crawler.items import ArticlePage
 from crawler.signals import page_done, request_urls
 
@@ -29,10 +34,17 @@ class SnapshotMiddleware:
             if isinstance(item, ArticlePage):
                 articles += 1
                 session = session_for(self.crawler)
-                snap = await runtime_for(self.crawler).run(
-                    session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
-                    status=response.status, response_headers=_headers(response.headers, len(response.body)),
-                    request_headers=_headers(response.request.headers))
+                recorded = response.request.meta.get("warc_record") if response.request else None
+                if recorded and recorded.get("url") == response.url:   # by WarcCaptureMiddleware
+                    warc = WarcRef(recorded["file"], recorded["offset"], recorded["length"])
+                    snap = await runtime_for(self.crawler).run(
+                        session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
+                        warc=warc)
+                else:   # not seen by the capture middleware (switched off): a record of the decoded body
+                    snap = await runtime_for(self.crawler).run(
+                        session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
+                        status=response.status, response_headers=_headers(response.headers, len(response.body)),
+                        request_headers=_headers(response.request.headers))
                 item.blob, item.body_sha256, item.body_size = snap.blob, snap.sha256, snap.size
                 item.warc = None if snap.warc is None else {"file": snap.warc.file, "offset": snap.warc.offset,
                                                             "length": snap.warc.length}
@@ -42,7 +54,8 @@ class SnapshotMiddleware:
             self.crawler.signals.send_catch_log(page_done, urls=request_urls(response.request))
 
 
-# Scrapy hands over the body decoded; the WARC record says so instead of replaying a stale encoding.
+# Past HttpCompressionMiddleware the body is decoded; a record of it says so instead of replaying
+# a stale encoding (only when WarcCaptureMiddleware is switched off).
 _DROPPED_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
 
 
@@ -52,6 +65,65 @@ def _headers(headers, body_length: int | None = None) -> list[tuple[str, str]]:
     if body_length is not None:
         out.append(("Content-Length", str(body_length)))
     return out
+
+
+def _utcnow() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class WarcCaptureMiddleware:
+    """Records each HTTP exchange in the crawl's WARC file as it crossed the wire.
+
+    Placed after every middleware that changes the request (cookies, proxy, user agent) and
+    before HttpCompressionMiddleware, so it sees the request as sent and the response as
+    received: the transferred payload (gzip and br stay encoded), and with
+    :class:`crawler.wire.WireHTTPDownloadHandler` the status line and header lines exactly as
+    received and the request headers exactly as written. Credentials never reach the record
+    (archive.warc drops them). Responses from the HTTP cache are not recorded again.
+    The record's place is left in ``request.meta["warc_record"]`` for the article's document.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_response(self, request, response, spider=None):
+        if not response.url.startswith(("http://", "https://")) or "cached" in response.flags:
+            return response
+        from crawler.pipelines import runtime_for, session_for
+        wire = request.meta.pop("wire", None)
+        exchange = _exchange(request, response, wire)
+        ref = await runtime_for(self.crawler).run(session_for(self.crawler).warc.write, **exchange)
+        request.meta["warc_record"] = {"url": response.url, "file": ref.file, "offset": ref.offset,
+                                       "length": ref.length}
+        self.crawler.stats.inc_value("archive/warc/records")
+        return response
+
+
+def _exchange(request, response, wire) -> dict:
+    """What WarcWriter.write needs, from the wire when the handler kept it, else from Scrapy."""
+    if wire and wire.get("status_line"):
+        protocol, _, rest = wire["status_line"].partition(b" ")
+        _, _, reason = rest.partition(b" ")
+        response_headers = list(wire["headers"])
+        if wire.get("request_headers") is not None:
+            method = wire["request_line"].split(b" ", 1)[0].decode("ascii")
+            request_headers = list(wire["request_headers"])
+        else:
+            method, request_headers = request.method, _headers(request.headers)
+        protocol = protocol.decode("latin-1")
+    else:   # Scrapy's Response: no reason phrase, Scrapy's header names
+        protocol = response.protocol or "HTTP/1.1"
+        reason = None
+        response_headers = _headers(response.headers)
+        method, request_headers = request.method, _headers(request.headers)
+    return dict(url=response.url, fetched_at=_utcnow(), status=response.status, reason=reason,
+                protocol=protocol, response_headers=response_headers, request_headers=request_headers,
+                body=response.body, method=method,
+                ip_address=str(response.ip_address) if response.ip_address else None)
 
 
 class LoopAwareRedirectMiddleware(RedirectMiddleware):

@@ -56,6 +56,9 @@ class ArchiveRuntime:
             index_flush_every=settings.getint("ARCHIVE_INDEX_FLUSH_EVERY"), warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
             software=f"{settings.get('BOT_NAME')}/{settings.get('BOT_VERSION')}",
             job=getattr(crawler.spider, "job", None) if getattr(crawler, "spider", None) else None,
+            warc_info={"operator": settings.get("ARCHIVE_OPERATOR") or settings.get("CONTACT_URL"),
+                       "http-header-user-agent": settings.get("USER_AGENT"),
+                       "robots": "classic" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"},
             on_filed=lambda page: signals.send_catch_log(page_done, urls=[*page.get("redirects", ()), page["url"]]))
         self.pool = ThreadPool(minthreads=1, maxthreads=settings.getint("ARCHIVE_THREADS"), name="archive-io")
         self.pool.start()

@@ -55,7 +55,19 @@ SPIDER_MIDDLEWARES = {
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+    # Every exchange into the WARC file, as sent and received: after the middlewares that add
+    # request headers (cookies 700, proxy 750), before HttpCompressionMiddleware (590) decodes.
+    "crawler.middlewares.WarcCaptureMiddleware": 950,
 }
+# Scrapy's HTTP/1.1 handler, keeping the status line and header lines as received for the WARC.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.wire.WireHTTPDownloadHandler",
+    "https": "crawler.wire.WireHTTPDownloadHandler",
+}
+# Also fetch (and record) the images, stylesheets and scripts of HTML pages, for replay.
+ARCHIVE_PAGE_REQUISITES = False
+# Who runs the crawl, for the WARC files' warcinfo records (default: CONTACT_URL).
+ARCHIVE_OPERATOR = os.environ.get("NEWSARCHIVE_OPERATOR", "")
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }

@@ -261,3 +261,117 @@ def test_concurrent_writers_lose_nothing(store, tmp_path):
         rec, _ = record_at(store.get(ref.file), ref.offset, ref.length)
         assert rec.rec_headers.get_header("WARC-Target-URI") == url
     assert len(list(read_cdxj(store))) == 200
+
+
+def _cdxj_indexer(path) -> bytes:
+    """What the cdxj-indexer command (PyPI cdxj-indexer, pywb's indexer) prints for a file."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    exe = Path(sys.executable).parent / "cdxj-indexer"
+    return subprocess.run([str(exe), "--sort", str(path)], check=True, capture_output=True).stdout
+
+
+def test_cdxj_is_byte_for_byte_what_cdxj_indexer_writes(store, tmp_path):
+    writer = WarcWriter(store, "idx", spool_dir=tmp_path / "spool", max_file_size=3000)
+    body = page(1, 400)
+    urls = ["http://www.example.com/2026/01/some-story/", "http://example.com/?p=12",
+            "https://Example.com:8443/a/b/?y=2&x=1", "http://example.com/index.php/news/x?utm_source=a",
+            "http://example.com/2026/01/some-story"]
+    for i, url in enumerate(urls):
+        writer.write(**fetch(url, body if i != 2 else page(2)), body=body if i != 2 else page(2))
+    writer.write(url="http://example.com/gone", fetched_at="2026-01-05T10:00:00Z", status=404,
+                 reason="Not Found", response_headers=[("Content-Type", "text/html")], body=b"<p>gone</p>",
+                 request_headers=[])
+    writer.write(url="http://example.com/old/", fetched_at="2026-01-05T10:00:00Z", status=301,
+                 reason="Moved Permanently", response_headers=[("Location", "http://example.com/new/")],
+                 body=b"", request_headers=[])
+    keys = writer.close()
+    assert len(keys) > 1   # several files, each with its own index
+    keys_seen = set()
+    for key in keys:
+        local = tmp_path / key.split("/")[1]
+        local.write_bytes(store.get(key))
+        ours = store.get(key[: -len(".warc.gz")] + ".cdxj")
+        assert ours and ours == _cdxj_indexer(local)
+        keys_seen |= {line.split(" ", 1)[0] for line in ours.decode().splitlines()}
+    # real SURTs: no trailing slash, no slash before '?', www. dropped, query sorted
+    assert {"com,example)/2026/01/some-story", "com,example)/?p=12", "com,example:8443)/a/b?x=1&y=2",
+            "com,example)/gone", "com,example)/old"} <= keys_seen
+
+
+def test_records_hold_the_exchange_as_transferred_without_credentials(store, tmp_path):
+    writer = WarcWriter(store, "wire", spool_dir=tmp_path / "spool")
+    html = page(7, 2000)
+    body = gzip.compress(html, mtime=0)
+    headers = [(b"Server", b"nginx"), (b"ETag", b'"abc"'), (b"x-lower-case", b"v\xe9"),
+               (b"Content-Encoding", b"gzip"), (b"Content-Length", str(len(body)).encode())]
+    sent = [(b"User-Agent", b"ua"), (b"Authorization", b"Basic dTpw"), (b"Proxy-Authorization", b"Basic eDp5"),
+            (b"cookie", b"session=secret"), (b"Accept-Encoding", b"gzip, deflate, br"), (b"Host", b"example.com")]
+    ref = writer.write(url="http://user:pass@example.com/a/", fetched_at="2026-01-05T10:00:00Z", status=200,
+                       reason=b"Fine Thanks", protocol="HTTP/1.0", response_headers=headers, body=body,
+                       request_headers=sent, ip_address="127.0.0.9")
+    writer.close()
+    data = store.get(ref.file)
+    recs = records(data)
+    req = next(r for _, _, r, _ in recs if r.rec_type == "request")
+    rec, content = record_at(data, ref.offset, ref.length)
+    raw = gzip.decompress(data[ref.offset:ref.offset + ref.length])
+    block = raw.split(b"\r\n\r\n", 1)[1]
+    assert block.startswith(b"HTTP/1.0 200 Fine Thanks\r\nServer: nginx\r\nETag: \"abc\"\r\n"
+                            b"x-lower-case: v\xe9\r\nContent-Encoding: gzip\r\n")
+    assert block.endswith(b"\r\n\r\n" + body + b"\r\n\r\n")   # the payload as transferred: still gzip
+    assert rec.rec_headers.get_header("WARC-Payload-Digest") == warc_digest(hashlib.sha256(body).hexdigest())
+    assert rec.rec_headers.get_header("WARC-IP-Address") == "127.0.0.9"
+    for r in (rec, req):
+        assert r.rec_headers.get_header("WARC-Target-URI") == "http://example.com/a/"
+    req_raw = gzip.decompress(data).split(b"WARC-Type: request", 1)[1].split(b"WARC/1.1", 1)[0]
+    assert b"GET /a/ HTTP/1.0\r\nUser-Agent: ua\r\nAccept-Encoding: gzip, deflate, br\r\nHost: example.com\r\n" in req_raw
+    for secret in (b"Authorization", b"dTpw", b"eDp5", b"ookie", b"secret", b"pass@"):
+        assert secret not in gzip.decompress(data)
+    import subprocess
+    import sys
+    from pathlib import Path
+    local = tmp_path / "wire.warc.gz"
+    local.write_bytes(data)
+    check = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", "-v", str(local)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0 and "digest pass" in check.stdout, check.stdout
+
+
+def test_revisits_name_the_original_response_across_crawls(store, tmp_path):
+    from archive.warc import ArchiveOriginals
+    body = page(3, 1000)
+    first = WarcWriter(store, "one", spool_dir=tmp_path / "s1")
+    orig = first.write(**fetch("http://example.com/x/", body, "2026-01-05T10:00:00Z"), body=body)
+    first.write(**fetch("http://example.com/x/?utm_source=a", body, "2026-01-05T10:00:01Z"), body=body)
+    first.close()
+    orig_rec, _ = record_at(store.get(orig.file), orig.offset, orig.length)
+    orig_id = orig_rec.rec_headers.get_header("WARC-Record-ID")
+
+    second = WarcWriter(store, "two", spool_dir=tmp_path / "s2", lookup_original=ArchiveOriginals(store))
+    refs = [second.write(**fetch(url, body, "2026-01-06T10:00:00Z"), body=body)
+            for url in ("http://example.com/x/", "http://example.com/x/?utm_source=b", "http://example.com/?p=3")]
+    second.close()
+    for ref in refs:
+        rec, content = record_at(store.get(ref.file), ref.offset, ref.length)
+        h = rec.rec_headers
+        assert rec.rec_type == "revisit" and content == b""
+        assert h.get_header("WARC-Refers-To") == orig_id
+        assert h.get_header("WARC-Refers-To-Target-URI") == "http://example.com/x/"
+        assert h.get_header("WARC-Refers-To-Date") == "2026-01-05T10:00:00Z"
+        assert h.get_header("WARC-Profile") == REVISIT_PROFILE
+
+
+def test_ensure_stored_uploads_the_file_a_document_will_name(store, tmp_path):
+    writer = WarcWriter(store, "ord", spool_dir=tmp_path / "spool")
+    ref = writer.write(**fetch("http://example.com/a", b"a"), body=b"a")
+    assert not store.exists(ref.file)
+    writer.ensure_stored({ref.file})
+    assert store.exists(ref.file) and store.exists(ref.file[:-len(".warc.gz")] + ".cdxj")
+    later = writer.write(**fetch("http://example.com/b", b"b"), body=b"b")
+    assert later.file != ref.file   # the stored file is never appended to
+    writer.ensure_stored({ref.file})   # nothing to do
+    with pytest.raises(WarcError):
+        writer.ensure_stored({"warc/nowhere-00001.warc.gz"})
+    assert writer.close() == [ref.file, later.file]

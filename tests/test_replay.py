@@ -1,0 +1,237 @@
+"""The WARC files and CDXJ indexes of a real crawl, replayed by a real pywb (PyPI pywb, installed in
+.venv-pywb by `make test`), as an archivist would: the bytes the server sent come back.
+
+A WordPress-shaped site (tests/wpsite.py) serving gzip bodies and redirects is crawled twice into
+one archive; the second crawl finds identical payloads and writes revisit records. pywb is given
+our WARC files and our CDXJ (never its own index) with the README's config, on a free port.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests import wpsite
+from tests.crawling import REPO, scrapy_crawl
+
+PYWB = REPO / ".venv-pywb" / "bin" / "wayback"
+WARCIO = Path(sys.executable).parent / "warcio"
+ARTICLE = f"/{wpsite.ARTICLES[0][1]}/"
+SHORTLINK = f"/?p={wpsite.ARTICLES[0][0]}"
+SETTINGS = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
+
+
+def pywb_config(archive_dir: Path) -> str:
+    """The config.yaml the README gives: our WARC files and our CDXJ, as they are in the archive."""
+    warc = archive_dir / "warc"
+    return f"collections:\n  news:\n    index_paths: {warc}/\n    archive_paths: {warc}/\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("replay")
+    archive = tmp / "archive"
+    with wpsite.serve() as srv:
+        scrapy_crawl("news", srv.base_url + "/", str(archive), settings={**SETTINGS, "ARCHIVE_SPOOL_DIR": str(tmp / "s1")})
+        first = {path: list(sent) for path, sent in srv.sent.items()}
+        scrapy_crawl("news", srv.base_url + "/", str(archive), settings={**SETTINGS, "ARCHIVE_SPOOL_DIR": str(tmp / "s2")})
+        sent = {path: list(s) for path, s in srv.sent.items()}
+        base = srv.base_url
+    reports = sorted((json.loads(p.read_text()) for p in (archive / "crawls").glob("*.json")),
+                     key=lambda r: r["started_at"])
+    return {"archive": archive, "base": base, "first": first, "sent": sent, "reports": reports, "tmp": tmp}
+
+
+def cdxj_lines(archive: Path) -> list[dict]:
+    out = []
+    for path in sorted((archive / "warc").glob("*.cdxj")):
+        for line in path.read_text().splitlines():
+            key, ts, fields = line.split(" ", 2)
+            out.append({"urlkey": key, "timestamp": ts, **json.loads(fields)})
+    return out
+
+
+def captures(crawled, path: str, crawl_index: int) -> list[dict]:
+    """CDXJ lines of one URL written by the first (0) or second (1) crawl."""
+    files = {f.split("/")[-1] for f in crawled["reports"][crawl_index]["warc_files"]}
+    url = crawled["base"] + path
+    return [c for c in cdxj_lines(crawled["archive"]) if c["url"] == url and c["filename"] in files]
+
+
+def test_every_warc_file_passes_warcio_check(crawled):
+    files = sorted((crawled["archive"] / "warc").glob("*.warc.gz"))
+    assert len(files) >= 2
+    for path in files:
+        proc = subprocess.run([str(WARCIO), "check", "-v", str(path)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "digest pass" in proc.stdout
+
+
+def test_every_exchange_is_recorded(crawled):
+    urls = {c["url"] for c in cdxj_lines(crawled["archive"])}
+    expected = {crawled["base"] + p for p in crawled["sent"]}
+    assert expected <= urls, sorted(expected - urls)
+    statuses = {c["url"][len(crawled["base"]):]: c["status"] for c in cdxj_lines(crawled["archive"])}
+    assert statuses[SHORTLINK] == "301" and statuses["/missing/"] == "404"
+    assert statuses["/robots.txt"] == "200" and statuses["/wp-sitemap.xml"] == "200" and statuses["/feed/"] == "200"
+
+
+def test_second_crawl_revisits_name_first_crawl_responses(crawled):
+    from warcio.archiveiterator import ArchiveIterator
+    ids = {}
+    revisits = []
+    for path in sorted((crawled["archive"] / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                h = rec.rec_headers
+                if rec.rec_type == "response":
+                    ids[h.get_header("WARC-Record-ID")] = (h.get_header("WARC-Target-URI"), h.get_header("WARC-Date"))
+                elif rec.rec_type == "revisit":
+                    revisits.append(h)
+    second = captures(crawled, ARTICLE, 1)
+    assert second and all(c["mime"] == "warc/revisit" for c in second)
+    assert revisits
+    for h in revisits:
+        target = ids.get(h.get_header("WARC-Refers-To"))
+        assert target is not None, "a revisit names a response record, never another revisit"
+        assert target == (h.get_header("WARC-Refers-To-Target-URI"), h.get_header("WARC-Refers-To-Date"))
+
+
+@pytest.fixture(scope="module")
+def pywb(crawled):
+    assert PYWB.exists(), "pywb is installed by `make test` (make pywb) into .venv-pywb"
+    root = crawled["tmp"] / "pywb"
+    root.mkdir()
+    (root / "config.yaml").write_text(pywb_config(crawled["archive"]))
+    port = free_port()
+    proc = subprocess.Popen([str(PYWB), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError("pywb did not start: " + proc.stdout.read().decode(errors="replace")[-3000:])
+            time.sleep(0.2)
+    yield port
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def replay(port: int, path: str) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+
+
+@pytest.mark.parametrize("crawl", [0, 1], ids=["first-crawl-responses", "second-crawl-revisits"])
+@pytest.mark.parametrize("path", [ARTICLE, f"/{wpsite.ARTICLES[1][1]}/", SHORTLINK, "/robots.txt"])
+def test_raw_replay_returns_the_bytes_the_server_sent(crawled, pywb, path, crawl):
+    (capture,) = captures(crawled, path, crawl)[:1]
+    assert capture["mime"] == ("warc/revisit" if crawl and path != SHORTLINK else capture["mime"])
+    status, headers, body = replay(pywb, f"/news/{capture['timestamp']}id_/{capture['url']}")
+    sent = crawled["sent"][path][0]
+    assert status == int(sent["status_line"].split()[1])
+    assert body == sent["body"]          # byte for byte: gzip stays gzip
+    sent_headers = dict(sent["headers"])
+    if "Content-Encoding" in sent_headers:
+        assert headers.get("content-encoding") == "gzip" and gzip.decompress(body)
+    if status == 301:
+        assert headers["location"].endswith(sent_headers["Location"])
+    assert headers.get("memento-datetime")   # pywb found this very capture
+    stamp = time.strptime(headers["memento-datetime"], "%a, %d %b %Y %H:%M:%S GMT")
+    assert time.strftime("%Y%m%d%H%M%S", stamp) == capture["timestamp"]
+
+
+@pytest.mark.parametrize("crawl", [0, 1], ids=["first-crawl", "second-crawl"])
+def test_rewritten_replay_of_an_article_shows_its_text(crawled, pywb, crawl):
+    (capture,) = captures(crawled, ARTICLE, crawl)[:1]
+    status, headers, body = replay(pywb, f"/news/{capture['timestamp']}mp_/{capture['url']}")
+    if headers.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    assert status == 200
+    text = body.decode("utf-8")
+    assert wpsite.ARTICLES[0][4][1] in text and wpsite.ARTICLES[0][2] in text
+    assert "wombat" in text   # rewritten by pywb, not passed through
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """A forwarding HTTP proxy on 127.0.0.1 that notes the Proxy-Authorization it was sent."""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):  # noqa: N802
+        self.server.auth.append(self.headers.get("Proxy-Authorization"))
+        target = urlsplit(self.path)
+        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if not k.lower().startswith("proxy-")}
+        conn.request("GET", target.path + (f"?{target.query}" if target.query else ""), headers=headers)
+        resp = conn.getresponse()
+        body = resp.read()
+        self.wfile.write(f"HTTP/1.1 {resp.status} {resp.reason}\r\n".encode() +
+                         b"".join(f"{k}: {v}\r\n".encode() for k, v in resp.getheaders()) + b"\r\n" + body)
+        conn.close()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_no_record_carries_credentials(tmp_path, monkeypatch):
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    proxy.daemon_threads = True
+    proxy.auth = []
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("http_proxy", f"http://proxyuser:proxypass@127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        with wpsite.serve() as srv:
+            scrapy_crawl("news", srv.base_url + "/", str(tmp_path / "archive"),
+                         settings={**SETTINGS, "ARCHIVE_SPOOL_DIR": str(tmp_path / "spool"),
+                                   "HTTPAUTH_USER": "siteuser", "HTTPAUTH_PASS": "sitepass",
+                                   "HTTPAUTH_DOMAIN": urlsplit(srv.base_url).netloc})
+            received = list(srv.received)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    # the crawl did send both credentials, so the records could have held them
+    assert proxy.auth and proxy.auth[0] == "Basic " + base64.b64encode(b"proxyuser:proxypass").decode()
+    assert any(k.lower() == "authorization" for r in received for k, _ in r["headers"])
+    files = sorted((tmp_path / "archive" / "warc").glob("*.warc.gz"))
+    assert files
+    secrets = [b"authorization", b"proxypass", b"sitepass", base64.b64encode(b"proxyuser:proxypass").lower(),
+               base64.b64encode(b"siteuser:sitepass").lower()]
+    requests = 0
+    for path in files:
+        data = gzip.decompress(path.read_bytes()).lower()
+        requests += data.count(b"warc-type: request")
+        for secret in secrets:
+            assert secret not in data, (path, secret)
+    assert requests >= len(received) // 2
