@@ -336,6 +336,27 @@ def crawls(ctx, as_json, limit):
                    f"\t{r['pages']}\t{r['articles']}\t{decisions}\t{r['errors']}\t{finish}")
 
 
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--crawl", "crawl_id", metavar="ID", help="Only the WARC files of this crawl.")
+@click.option("--since", callback=_date, metavar="DATE", help="Only the WARC files of crawls started on or after DATE.")
+@click.pass_context
+def wacz(ctx, out, crawl_id, since):
+    """Package WARC files, their CDXJ, the archived pages (url, ts, title, text) and a manifest
+    as a WACZ 1.2.0 file, for ReplayWeb.page or pywb.
+
+    Example:
+
+        archive wacz news.wacz --since 2026-01-01
+    """
+    from .wacz import write_wacz
+    if crawl_id and since:
+        raise click.UsageError("give --crawl or --since, not both")
+    package = write_wacz(_open(ctx), out, crawl=crawl_id, since=since)
+    warcs = sum(1 for r in package["resources"] if r["path"].startswith("archive/"))
+    click.echo(f"{out}: {warcs} WARC files, {sum(r['bytes'] for r in package['resources'])} bytes")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (tests call ``main([...])``)."""
     try:

@@ -54,7 +54,10 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import surt as _surt
-from cdxj_indexer.main import CDXJIndexer
+import warnings
+with warnings.catch_warnings():   # its AMF support imports pkg_resources, which warns on import
+    warnings.simplefilter("ignore")
+    from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester

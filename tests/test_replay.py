@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests import wpsite
-from tests.crawling import REPO, scrapy_crawl
+from tests.crawling import REPO, archive_cmd, scrapy_crawl
 
 PYWB = REPO / ".venv-pywb" / "bin" / "wayback"
+WB_MANAGER = REPO / ".venv-pywb" / "bin" / "wb-manager"
 WARCIO = Path(sys.executable).parent / "warcio"
 ARTICLE = f"/{wpsite.ARTICLES[0][1]}/"
 SHORTLINK = f"/?p={wpsite.ARTICLES[0][0]}"
@@ -91,6 +92,8 @@ def test_every_exchange_is_recorded(crawled):
     statuses = {c["url"][len(crawled["base"]):]: c["status"] for c in cdxj_lines(crawled["archive"])}
     assert statuses[SHORTLINK] == "301" and statuses["/missing/"] == "404"
     assert statuses["/robots.txt"] == "200" and statuses["/wp-sitemap.xml"] == "200" and statuses["/feed/"] == "200"
+    # page requisites are off by default
+    assert not [u for u in urls if "/wp-content/" in u]
 
 
 def test_second_crawl_revisits_name_first_crawl_responses(crawled):
@@ -120,6 +123,13 @@ def pywb(crawled):
     root = crawled["tmp"] / "pywb"
     root.mkdir()
     (root / "config.yaml").write_text(pywb_config(crawled["archive"]))
+    # and the second crawl's WACZ as a collection of its own, the way pywb's manual adds one
+    wacz = crawled["tmp"] / "second.wacz"
+    code, out, err = archive_cmd("--archive", str(crawled["archive"]), "wacz", str(wacz),
+                                 "--crawl", crawled["reports"][1]["crawl_id"])
+    assert code == 0, err
+    for cmd in (["init", "wacz"], ["add", "--unpack-wacz", "wacz", str(wacz)]):
+        subprocess.run([str(WB_MANAGER), *cmd], cwd=root, check=True, capture_output=True)
     port = free_port()
     proc = subprocess.Popen([str(PYWB), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -216,7 +226,8 @@ def test_no_record_carries_credentials(tmp_path, monkeypatch):
             scrapy_crawl("news", srv.base_url + "/", str(tmp_path / "archive"),
                          settings={**SETTINGS, "ARCHIVE_SPOOL_DIR": str(tmp_path / "spool"),
                                    "HTTPAUTH_USER": "siteuser", "HTTPAUTH_PASS": "sitepass",
-                                   "HTTPAUTH_DOMAIN": urlsplit(srv.base_url).netloc})
+                                   "HTTPAUTH_DOMAIN": urlsplit(srv.base_url).netloc,
+                                   "ARCHIVE_PAGE_REQUISITES": "1"})
             received = list(srv.received)
     finally:
         proxy.shutdown()
@@ -235,3 +246,92 @@ def test_no_record_carries_credentials(tmp_path, monkeypatch):
         for secret in secrets:
             assert secret not in data, (path, secret)
     assert requests >= len(received) // 2
+    # with ARCHIVE_PAGE_REQUISITES the stylesheet and images are fetched and recorded too
+    recorded = {json.loads(line.split(" ", 2)[2])["url"][len(srv.base_url):]
+                for path in (tmp_path / "archive" / "warc").glob("*.cdxj") for line in path.read_text().splitlines()}
+    assert "/wp-content/themes/quay/style.css?ver=6.4" in recorded
+    assert {f"/wp-content/uploads/2026/03/{a[0]}.png" for a in wpsite.ARTICLES} <= recorded
+
+
+def _wacz(crawled, name: str, *args: str) -> Path:
+    out = crawled["tmp"] / name
+    code, stdout, err = archive_cmd("--archive", str(crawled["archive"]), "wacz", str(out), *args)
+    assert code == 0, err
+    return out
+
+
+def test_wacz_export_is_a_valid_wacz_1_2_0_package(crawled, tmp_path):
+    import hashlib
+    import zipfile
+    out = _wacz(crawled, "all.wacz")
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        infos = {i.filename: i for i in z.infolist()}
+        package = json.loads(z.read("datapackage.json"))
+        digest = json.loads(z.read("datapackage-digest.json"))
+        pages = [json.loads(line) for line in z.read("pages/pages.jsonl").decode().splitlines()]
+        index = z.read("indexes/index.cdx").decode()
+        z.extractall(tmp_path / "x")
+    warcs = sorted(p.name for p in (crawled["archive"] / "warc").glob("*.warc.gz"))
+    assert sorted(n[len("archive/"):] for n in names if n.startswith("archive/")) == warcs
+    assert all(infos[f"archive/{w}"].compress_type == zipfile.ZIP_STORED for w in warcs)
+    # spec 1.2.0: profile "wacz", resources with path, bytes and hash of every file; the digest file
+    assert package["profile"] == "wacz" and "wacz_version" not in package
+    assert {"title", "created", "software", "home"} <= set(package)
+    listed = {r["path"]: r for r in package["resources"]}
+    assert set(listed) == set(names) - {"datapackage.json", "datapackage-digest.json"}
+    for path, r in listed.items():
+        data = (tmp_path / "x" / path).read_bytes()
+        assert r["bytes"] == len(data) and r["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+    assert digest == {"path": "datapackage.json",
+                      "hash": "sha256:" + hashlib.sha256((tmp_path / "x" / "datapackage.json").read_bytes()).hexdigest()}
+    # the index is our CDXJ, every line of it, sorted
+    ours = sorted(line for p in (crawled["archive"] / "warc").glob("*.cdxj") for line in p.read_text().splitlines())
+    assert index.splitlines() == ours
+    # pages: from the documents, with the capture's own timestamp
+    assert pages[0] == {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+    article = crawled["base"] + ARTICLE
+    mine = [p for p in pages[1:] if p["url"] == article]
+    assert mine and all(p["title"] == wpsite.ARTICLES[0][2] for p in mine)
+    assert wpsite.ARTICLES[0][4][0] in mine[-1]["text"]
+    stamps = {c["timestamp"] for c in cdxj_lines(crawled["archive"]) if c["url"] == article}
+    assert {p["ts"].replace("-", "").replace(":", "").replace("T", "").rstrip("Z") for p in mine} <= stamps
+    # py-wacz's own checks (its version gate knows only 1.1.1; frictionless does not know the
+    # "wacz" profile, so the Data Package is checked as a plain data-package)
+    from wacz.validate import Validation
+    v = Validation(str(out))
+    assert v.check_required_contents() == 0
+    assert v.check_file_paths() and v.check_file_hashes() and v.check_data_package_hash_and_sig()
+    from frictionless import validate
+    plain = dict(package, profile="data-package")
+    (tmp_path / "x" / "plain.json").write_text(json.dumps(plain))
+    report = validate(str(tmp_path / "x" / "plain.json"))
+    assert report.valid, report.flatten(["type", "note"])
+
+
+def test_wacz_crawl_and_since_select_warc_files(crawled):
+    import zipfile
+    second = crawled["reports"][1]
+    out = _wacz(crawled, "second-only.wacz", "--crawl", second["crawl_id"])
+    with zipfile.ZipFile(out) as z:
+        got = sorted(n for n in z.namelist() if n.startswith("archive/"))
+    own = {"archive/" + f.split("/")[-1] for f in second["warc_files"]}
+    assert own <= set(got)
+    # and the first crawl's files that hold the originals its revisit records refer to
+    assert set(got) - own and set(got) - own <= {"archive/" + f.split("/")[-1] for f in crawled["reports"][0]["warc_files"]}
+    code, _, err = archive_cmd("--archive", str(crawled["archive"]), "wacz", str(crawled["tmp"] / "none.wacz"),
+                               "--crawl", "no-such-crawl")
+    assert code == 1 and "no WARC files" in err
+    code, _, err = archive_cmd("--archive", str(crawled["archive"]), "wacz", str(crawled["tmp"] / "future.wacz"),
+                               "--since", "2999-01-01")
+    assert code == 1 and "no WARC files" in err
+    everything = _wacz(crawled, "since.wacz", "--since", "2000-01-01")
+    with zipfile.ZipFile(everything) as z:
+        assert len([n for n in z.namelist() if n.startswith("archive/")]) == len(
+            list((crawled["archive"] / "warc").glob("*.warc.gz")))
+
+
+def test_pywb_replays_the_wacz(crawled, pywb):
+    (capture,) = captures(crawled, ARTICLE, 1)[:1]
+    status, headers, body = replay(pywb, f"/wacz/{capture['timestamp']}id_/{capture['url']}")
+    assert status == 200 and body == crawled["sent"][ARTICLE][0]["body"]

@@ -16,6 +16,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082")
 ARTICLES = [
     (101, "2026/03/02/harbour-authority-approves-new-ferry-terminal", "Harbour authority approves new ferry terminal",
      "2026-03-02T09:15:00+00:00",
@@ -60,6 +62,7 @@ def _page(title: str, main: str, *, og_type: str = "website", extra_head: str = 
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title} &#8211; Quay News</title>'
             f'<meta property="og:type" content="{og_type}"><meta property="og:site_name" content="Quay News">'
             f'<link rel="alternate" type="application/rss+xml" title="Quay News Feed" href="/feed/">'
+            f'<link rel="stylesheet" id="quay-style-css" href="/wp-content/themes/quay/style.css?ver=6.4" media="all">'
             f'{extra_head}</head><body><header><a href="/">Quay News</a> '
             f'<nav><a href="/category/city/">City</a></nav></header>{main}'
             f'<footer><p>&copy; 2026 Quay News</p></footer></body></html>')
@@ -70,7 +73,8 @@ def _article_html(pid, slug, title, published, paragraphs) -> str:
     head = (f'<meta property="article:published_time" content="{published}">'
             f'<link rel="canonical" href="/{slug}/"><link rel="shortlink" href="/?p={pid}">')
     others = "".join(f'<li><a href="/?p={p}">{t}</a></li>' for p, _, t, _, _ in ARTICLES if p != pid)
-    main = (f'<main><article><h1>{title}</h1><p class="byline">By Staff Reporter, '
+    main = (f'<main><article><h1>{title}</h1><img src="/wp-content/uploads/2026/03/{pid}.png" alt="">'
+            f'<p class="byline">By Staff Reporter, '
             f'<time datetime="{published}">{published[:10]}</time></p>{body}</article>'
             f'<aside><h2>More news</h2><ul>{others}</ul></aside></main>')
     return _page(title, main, og_type="article", extra_head=head)
@@ -105,6 +109,11 @@ class WpSite:
                                  f'<title>Quay News</title>{items}</channel></rss>'.encode(), True)
         self.routes["/robots.txt"] = (200, "OK", [("Content-Type", "text/plain; charset=utf-8")],
                                       b"User-agent: *\nDisallow: /wp-admin/\nSitemap: /wp-sitemap.xml\n", False)
+        self.routes["/wp-content/themes/quay/style.css?ver=6.4"] = (
+            200, "OK", [("Content-Type", "text/css"), ("ETag", '"css-1"')], b"body{font-family:serif}\n" * 40, True)
+        for pid, *_ in ARTICLES:
+            self.routes[f"/wp-content/uploads/2026/03/{pid}.png"] = (
+                200, "OK", [("Content-Type", "image/png")], PNG + bytes([pid]), False)
         self.routes["/missing/"] = (404, "Not Found", html, _page("Page not found", "<main><h1>Oops</h1></main>").encode(), True)
 
 

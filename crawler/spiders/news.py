@@ -29,6 +29,8 @@ from crawler.signals import page_done, request_urls
 # an article is a counted skip here, so its own lines only drown the crawl log.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
+REQUISITES_XPATH = ('//img/@src | //link[contains(concat(" ", normalize-space(@rel), " "), " stylesheet ")]/@href'
+                    ' | //link[contains(@rel, "icon")]/@href | //script/@src')
 FEED_XPATH = ('//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href')
 
 
@@ -148,6 +150,8 @@ class NewsSpider(scrapy.Spider):
         for href in response.xpath(FEED_XPATH).getall():
             yield scrapy.Request(response.urljoin(href), callback=self.parse_feed, errback=self.on_error,
                                  priority=5)
+        if self.crawler.settings.getbool("ARCHIVE_PAGE_REQUISITES"):
+            yield from self.requisites(response)
         article = extract(response.body, response.url, declared_encoding=content_type)
         reason = skip_reason(response.url, article, listing_paths=self.listing_paths)
         if reason:
@@ -162,6 +166,19 @@ class NewsSpider(scrapy.Spider):
             content_type=content_type,
             redirects=request_urls(response.request)[:-1],
         )
+
+    def requisites(self, response):
+        """Images, stylesheets and scripts of a page, on any host, fetched only to be recorded in
+        the WARC file (replay fidelity); ``ARCHIVE_PAGE_REQUISITES`` switches them on."""
+        for url in dict.fromkeys(response.xpath(REQUISITES_XPATH).getall()):
+            url = response.urljoin(url.strip())
+            if url.startswith(("http://", "https://")):
+                yield scrapy.Request(url, callback=self.parse_requisite, errback=self.on_error, priority=-5,
+                                     meta={"allow_offsite": True})
+
+    def parse_requisite(self, response):
+        self.count("requisites")
+        return ()
 
     # -- bookkeeping ---------------------------------------------------------------------
     def count(self, key: str, n: int = 1) -> None:
