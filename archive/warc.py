@@ -227,12 +227,18 @@ def _http_request_headers(method: str, url: str, headers, protocol="HTTP/1.1") -
 # ---------------------------------------------------------------------------------------------
 # CDXJ
 
+class _CDXJIndexer(CDXJIndexer):
+    # cdxj-indexer's default record types, kept here: py-wacz appends "warcinfo" to the shared
+    # class list when it is imported
+    DEFAULT_RECORDS = ["response", "revisit", "resource", "metadata"]
+
+
 def build_cdxj(path: str | Path) -> bytes:
     """The sorted CDXJ index of a local WARC file: cdxj-indexer's own code, so the lines are
     byte for byte what ``cdxj-indexer --sort`` prints for the file (the filename field is the
     file's base name)."""
     out = io.StringIO()
-    indexer = CDXJIndexer(out, [str(path)], sort=True)
+    indexer = _CDXJIndexer(out, [str(path)], sort=True)
     indexer.process_all()
     return out.getvalue().encode("utf-8")
 

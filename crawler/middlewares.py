@@ -67,6 +67,15 @@ def _headers(headers, body_length: int | None = None) -> list[tuple[str, str]]:
     return out
 
 
+def _dechunked(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    """Twisted removes the chunked transfer coding, so the recorded payload is the de-chunked
+    body: the header that announced it is kept under another name, or every WARC reader would
+    try to de-chunk the payload again."""
+    if name.strip().lower() == b"transfer-encoding" and b"chunked" in value.lower():
+        return b"X-Archive-Orig-" + name, value
+    return name, value
+
+
 def _utcnow() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -108,7 +117,7 @@ def _exchange(request, response, wire) -> dict:
     if wire and wire.get("status_line"):
         protocol, _, rest = wire["status_line"].partition(b" ")
         _, _, reason = rest.partition(b" ")
-        response_headers = list(wire["headers"])
+        response_headers = [_dechunked(k, v) for k, v in wire["headers"]]
         if wire.get("request_headers") is not None:
             method = wire["request_line"].split(b" ", 1)[0].decode("ascii")
             request_headers = list(wire["request_headers"])

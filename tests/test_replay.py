@@ -3,7 +3,9 @@
 
 A WordPress-shaped site (tests/wpsite.py) serving gzip bodies and redirects is crawled twice into
 one archive; the second crawl finds identical payloads and writes revisit records. pywb is given
-our WARC files and our CDXJ (never its own index) with the README's config, on a free port.
+our WARC files and our CDXJ (never its own index) with the README's three commands (`make pywb`
+is what `make test` runs first; the config line as written, for the test's archive; `wayback`
+on a free port instead of 8080).
 """
 from __future__ import annotations
 
@@ -33,10 +35,13 @@ SHORTLINK = f"/?p={wpsite.ARTICLES[0][0]}"
 SETTINGS = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
 
 
-def pywb_config(archive_dir: Path) -> str:
-    """The config.yaml the README gives: our WARC files and our CDXJ, as they are in the archive."""
-    warc = archive_dir / "warc"
-    return f"collections:\n  news:\n    index_paths: {warc}/\n    archive_paths: {warc}/\n"
+def readme_pywb_commands() -> list[str]:
+    """The three commands of the README's "Replay with pywb": what users run is what this runs."""
+    text = (REPO / "README.md").read_text()
+    block = text.split("### Replay with pywb", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+    assert len(commands) == 3 and commands[0] == "make pywb" and commands[2].startswith(".venv-pywb/bin/wayback ")
+    return commands
 
 
 def free_port() -> int:
@@ -122,7 +127,10 @@ def pywb(crawled):
     assert PYWB.exists(), "pywb is installed by `make test` (make pywb) into .venv-pywb"
     root = crawled["tmp"] / "pywb"
     root.mkdir()
-    (root / "config.yaml").write_text(pywb_config(crawled["archive"]))
+    _, config, serve = readme_pywb_commands()
+    # the README's config command, for this archive instead of ./archive-data
+    subprocess.run(["bash", "-c", config.replace("$PWD/archive-data", str(crawled["archive"]))], cwd=root, check=True)
+    assert "index_paths" in (root / "config.yaml").read_text()
     # and the second crawl's WACZ as a collection of its own, the way pywb's manual adds one
     wacz = crawled["tmp"] / "second.wacz"
     code, out, err = archive_cmd("--archive", str(crawled["archive"]), "wacz", str(wacz),
@@ -131,7 +139,9 @@ def pywb(crawled):
     for cmd in (["init", "wacz"], ["add", "--unpack-wacz", "wacz", str(wacz)]):
         subprocess.run([str(WB_MANAGER), *cmd], cwd=root, check=True, capture_output=True)
     port = free_port()
-    proc = subprocess.Popen([str(PYWB), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
+    args = serve.split()
+    assert args[1:] == ["-p", "8080", "-b", "127.0.0.1"]
+    proc = subprocess.Popen([str(REPO / args[0]), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
@@ -162,7 +172,7 @@ def replay(port: int, path: str) -> tuple[int, dict, bytes]:
 
 
 @pytest.mark.parametrize("crawl", [0, 1], ids=["first-crawl-responses", "second-crawl-revisits"])
-@pytest.mark.parametrize("path", [ARTICLE, f"/{wpsite.ARTICLES[1][1]}/", SHORTLINK, "/robots.txt"])
+@pytest.mark.parametrize("path", [ARTICLE, f"/{wpsite.ARTICLES[1][1]}/", SHORTLINK, "/robots.txt", "/feed/"])
 def test_raw_replay_returns_the_bytes_the_server_sent(crawled, pywb, path, crawl):
     (capture,) = captures(crawled, path, crawl)[:1]
     assert capture["mime"] == ("warc/revisit" if crawl and path != SHORTLINK else capture["mime"])
@@ -335,3 +345,25 @@ def test_pywb_replays_the_wacz(crawled, pywb):
     (capture,) = captures(crawled, ARTICLE, 1)[:1]
     status, headers, body = replay(pywb, f"/wacz/{capture['timestamp']}id_/{capture['url']}")
     assert status == 200 and body == crawled["sent"][ARTICLE][0]["body"]
+
+
+def test_response_records_hold_status_line_and_header_lines_as_sent(crawled):
+    """The HTTP block of a response record is the server's status line and header lines, byte for
+    byte (names in their case and order: x-pingback, ETag, X-Powered-By), then the payload as
+    transferred; the chunked feed's Transfer-Encoding is kept under X-Archive-Orig-."""
+    from warcio.archiveiterator import ArchiveIterator
+    blocks = {}
+    for path in sorted((crawled["archive"] / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh, no_record_parse=True):
+                if rec.rec_type == "response":
+                    uri = rec.rec_headers.get_header("WARC-Target-URI")
+                    blocks.setdefault(uri, rec.raw_stream.read())
+    for path in (ARTICLE, SHORTLINK, "/robots.txt", "/missing/"):
+        sent = crawled["first"][path][0]
+        head = sent["status_line"].encode() + b"\r\n" + b"".join(
+            f"{k}: {v}\r\n".encode() for k, v in sent["headers"]) + b"\r\n"
+        assert blocks[crawled["base"] + path] == head + sent["body"], path
+    feed = blocks[crawled["base"] + "/feed/"]
+    assert b"\r\nX-Archive-Orig-Transfer-Encoding: chunked\r\n" in feed
+    assert feed.endswith(b"\r\n\r\n" + crawled["first"]["/feed/"][0]["body"])

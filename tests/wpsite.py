@@ -7,7 +7,7 @@ header names the way PHP and nginx write them (``X-Powered-By``, ``ETag``, ``Lin
 lower-case ``x-pingback``). Every response is kept as sent (``sent[path]``: status line,
 header lines, body bytes), so tests can compare what an archive replays with what the server
 sent. Bodies are the same bytes at every request (gzip with mtime 0), so a second crawl finds
-identical payloads.
+identical payloads. The feed is sent chunked.
 """
 from __future__ import annotations
 
@@ -117,6 +117,9 @@ class WpSite:
         self.routes["/missing/"] = (404, "Not Found", html, _page("Page not found", "<main><h1>Oops</h1></main>").encode(), True)
 
 
+CHUNKED = {"/feed/"}   # sent with Transfer-Encoding: chunked (``sent`` keeps the de-chunked body)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: "_Server"
@@ -142,8 +145,14 @@ class _Handler(BaseHTTPRequestHandler):
         headers = [("Server", "nginx/1.24.0"), ("Date", "Mon, 09 Mar 2026 10:00:00 GMT")] + headers + [
             ("Content-Length", str(len(body)))]
         status_line = f"HTTP/1.1 {status} {reason}"
+        if path in CHUNKED:   # two chunks, as PHP's output buffering sends a feed
+            headers = [(k, v) for k, v in headers if k != "Content-Length"] + [("Transfer-Encoding", "chunked")]
+            half = len(body) // 2
+            framed = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in (body[:half], body[half:])) + b"0\r\n\r\n"
+        else:
+            framed = body
         self.wfile.write(status_line.encode() + b"\r\n" +
-                         b"".join(f"{k}: {v}\r\n".encode() for k, v in headers) + b"\r\n" + body)
+                         b"".join(f"{k}: {v}\r\n".encode() for k, v in headers) + b"\r\n" + framed)
         with srv.lock:
             srv.sent.setdefault(path, []).append({"status_line": status_line, "headers": headers, "body": body})
 
