@@ -63,6 +63,9 @@ class ExtractionSettings:
     max_link_share: float = 0.5  # main text mostly made of link texts: a listing
     min_paragraph_chars: int = 150  # without article markup, need one block (<p>, <pre>...) this long
     normalize_unicode: bool = True  # NFC, as trafilatura.extract does (bare_extraction does not)
+    # a second, favor_precision pass: its text replaces the first one when it keeps at least this
+    # share of it (it trimmed boilerplate rather than lost the body); 0 = no second pass
+    precision_check: float = 0.0
     drop_headline: bool = False  # drop a leading block repeating <title>/og:title/<h1>
     drop_dateline: bool = False  # drop short leading date/byline blocks
 
@@ -81,7 +84,9 @@ class ExtractionSettings:
 # newsletter form, a menu or only the intro where the fallbacks find the body; favor_recall loses
 # as often as it wins), NFC, and short leading date/byline lines dropped. The headline drop helps
 # AEB (whose bodies leave the headline out) but hurts trafilatura-eval (whose snippets keep it).
-DEFAULT_SETTINGS = ExtractionSettings(drop_dateline=True)
+# The favor_precision second opinion (kept when it holds >= 60% of the default text) wins on both
+# sets for about 25 ms more per page.
+DEFAULT_SETTINGS = ExtractionSettings(precision_check=0.6, drop_dateline=True)
 
 
 @dataclass(frozen=True)
@@ -407,7 +412,15 @@ def extract(
     start = _add_phase("trafilatura", start)
     if doc is None or not doc.text:
         return None
-    text = normalize("NFC", doc.text) if settings.normalize_unicode else doc.text
+    text = doc.text
+    if settings.precision_check and not settings.favor_precision:
+        kwargs = {**settings.trafilatura_kwargs(), "favor_precision": True, "favor_recall": False}
+        precise = bare_extraction(tree, url=url, include_comments=False, with_metadata=False, **kwargs)
+        if precise is not None and precise.text and len(precise.text) >= settings.precision_check * len(text):
+            text = precise.text
+            doc.body = precise.body
+        start = _add_phase("precision pass", start)
+    text = normalize("NFC", text) if settings.normalize_unicode else text
     blocks = _blocks(text)
     if settings.drop_headline:
         blocks = _drop_headline(blocks, _headlines(tree, doc.title))

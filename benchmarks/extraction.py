@@ -262,9 +262,11 @@ def sweep_variants() -> list[tuple[str, ExtractionSettings]]:
         ("favor_recall", replace(d, favor_recall=True)),
         ("favor_precision", replace(d, favor_precision=True)),
         ("fast+favor_recall", replace(d, fast=True, favor_recall=True)),
-        ("no headline drop", replace(d, drop_headline=False)),
+        ("no precision second pass", replace(d, precision_check=0.0)),
+        ("precision second pass kept at >= 0.5", replace(d, precision_check=0.5)),
+        ("precision second pass kept at >= 0.8", replace(d, precision_check=0.8)),
+        ("headline drop", replace(d, drop_headline=True)),
         ("no dateline drop", replace(d, drop_dateline=False)),
-        ("no headline/dateline drop", replace(d, drop_headline=False, drop_dateline=False)),
         ("include_tables=False", replace(d, include_tables=False)),
         ("deduplicate", replace(d, deduplicate=True)),
     ]
