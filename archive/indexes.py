@@ -1,6 +1,8 @@
-"""The indexes a crawl reads at its start and saves with each batch: the near-duplicate index,
-the anchor-paragraph index and the per-site block tables. Each is written only when its bytes
-changed since it was read or last written."""
+"""The indexes a crawl reads at its start and saves: the near-duplicate index and the
+anchor-paragraph index (at the end of the crawl: the listing segments each batch writes carry
+every entry's simhash and anchors, so a start after a killed crawl brings them up to date from
+the listing), and the per-site block tables (with each batch). Each is written only when its
+bytes changed since it was read or last written."""
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +49,14 @@ class IndexFiles:
         except ValueError as exc:
             logger.warning("Index %s unreadable (%s); rebuilding it from the listing", key, exc)
             index = None
-        if index is None or index.k != k or len(index) != expected or \
-                any(doc_id not in index for doc_id in must_hold):
+        if index is not None and index.k == k and (len(index) != expected or
+                                                   any(doc_id not in index for doc_id in must_hold)):
+            # Saved at the end of a crawl: behind when a crawl was killed or two finished
+            # together. Brought up to date from the listing instead of rebuilt.
+            for item_key, fp in items():
+                if index.get(item_key) != fp:
+                    index.add(item_key, fp)
+        if index is None or index.k != k or len(index) != expected:
             index = NearDupIndex(k=k)
             index.update(items())
         return index

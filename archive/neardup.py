@@ -71,6 +71,11 @@ class NearDupIndex:
     def __repr__(self) -> str:
         return f"NearDupIndex(k={self.k}, bits={self.bits}, blocks={self.blocks}, len={len(self)})"
 
+    def get(self, key: str) -> int | None:
+        """The fingerprint filed under ``key``, or None."""
+        i = self._find(key.encode())[1]
+        return None if i < 0 or i in self._dead else self._fps[i]
+
     def add(self, key: str, fingerprint: int) -> None:
         """File ``key`` under ``fingerprint``, replacing its previous fingerprint if any."""
         fp, kb = self._check(fingerprint), key.encode()

@@ -105,6 +105,7 @@ class CrawlSession(Filing):
         self.batch = DocumentBatch(archive, self._lock, self.counts, on_written=self._remember)
         self._unsafe: list[dict] = []             # pages whose documents wait for the next batch write
         self._store_down_until = 0.0
+        self._finishing = False   # the last flush also saves the near-duplicate and anchor indexes
         self.indexes = IndexFiles(archive.store)
         self._reconcile()
         reconciled = list(self._changed_entries)
@@ -268,7 +269,9 @@ class CrawlSession(Filing):
             with self._lock:
                 entries = dict(self._changed_entries)
                 tables = {site: table.to_bytes() for site, table in self.tables.items()}
-                near, anchors = self.near.to_bytes(), self.dedup.anchors.to_bytes()
+                # Whole images, so only at the end: each batch's listing segment holds the
+                # entries they are brought up to date from at the next start (IndexFiles.load_near).
+                near, anchors = (self.near.to_bytes(), self.dedup.anchors.to_bytes()) if self._finishing else (None, None)
                 safe = [p for p in self._unsafe if p["doc_id"] not in self.batch.dirty]
             if entries:
                 self._segments += 1
@@ -277,8 +280,9 @@ class CrawlSession(Filing):
                 self.archive.compact_listing(name + "-merged")
             for site, data in tables.items():
                 self.indexes.put(blocks_key(site), data)
-            self.indexes.put(NEARDUP_KEY, near)
-            self.indexes.put(ANCHORS_KEY, anchors)
+            if near is not None:
+                self.indexes.put(NEARDUP_KEY, near)
+                self.indexes.put(ANCHORS_KEY, anchors)
             with self._lock:
                 for doc_id in entries:
                     if self._changed_entries.get(doc_id) is entries[doc_id]:
@@ -341,6 +345,7 @@ class CrawlSession(Filing):
         and the report wait in the spool for the next crawl or ``archive flush``; block tables
         and the near-duplicate index are rebuilt or relearned, so they are not spooled."""
         with self._lock:
+            self._finishing = True
             for site in list(self._pending):
                 self._drain(site)
             self._reclean()

@@ -256,3 +256,34 @@ def test_crawl_start_reads_no_listing_once_the_catalogue_is_synced(archive):
     decision = ingest(s, copy)
     assert decision.action == "alias" and decision.doc_id == doc_id_for("http://demo.test/news/story-5")
     s.finish()
+
+
+def test_batches_write_no_whole_index_and_a_killed_crawl_is_caught_up(archive):
+    crawl(archive, [story(n) for n in range(4)])            # finished: indexes saved at its end
+    near_before = archive.store.get("index/neardup.bin")
+    s = CrawlSession(archive, warmup_pages=0, index_flush_every=2)
+    written = []
+    put = archive.store.put
+
+    def recording_put(key, data, **kw):
+        written.append(key)
+        return put(key, data, **kw)
+
+    archive.store.put = recording_put
+    for n in range(10, 16):
+        ingest(s, story(n))                                  # three batches, then "killed": no finish
+    archive.store.put = put
+    assert [k for k in written if k.startswith("index/listing/")], "each batch writes its listing segment"
+    assert not [k for k in written if k in ("index/neardup.bin", "index/anchors.bin")], \
+        "no batch rewrites the whole near-duplicate or anchor index"
+    assert archive.store.get("index/neardup.bin") == near_before
+    # The next crawl finds the killed crawl's documents by simhash and by anchors all the same.
+    s2 = CrawlSession(archive, warmup_pages=0)
+    assert len(s2.near) == 10 and len(s2.dedup.anchors) == len(s.dedup.anchors)
+    copy = story(12)
+    copy["url"], copy["article"]["canonical_url"] = "http://demo.test/copies/twelve", None
+    decision = ingest(s2, copy)
+    assert decision.action == "alias" and decision.doc_id == doc_id_for("http://demo.test/news/story-12")
+    assert decision.evidence["layer"] in ("simhash", "anchors")
+    s2.finish()
+    assert archive.store.get("index/neardup.bin") != near_before, "saved at the end of the crawl"
