@@ -226,7 +226,7 @@ def child_catalog(uri: str, catalog: str) -> dict:
     sync_s = time.perf_counter() - t
     t = time.perf_counter()
     indexed = cat.sync_texts()
-    return {"catalog_sync_s": round(sync_s, 2), "segments_read": synced["segments_read"],
+    return {"documents": cat.count(), "catalog_sync_s": round(sync_s, 2), "segments_read": synced["segments_read"],
             "search_index_s": round(time.perf_counter() - t, 2), "texts_indexed": indexed,
             "peak_rss_mb": rss_mb()}
 
@@ -251,7 +251,7 @@ def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages
     cat = run_child("catalog", uri, catalog)
     probe = run_child("session", uri, docs, 200, 200)   # 200 new articles: one full batch at finish
     batch = probe["batch"]
-    _, page = pages.page(docs - 3)
+    _, page = pages.page(docs - 3)   # an article of the last session
     alias = page["url"] + "?utm_source=newsletter"
     show = run_child("cli", uri, catalog, ["show", page["url"].replace("/news/", "/index.php/news/", 1)], 5)
     show_alias = run_child("cli", uri, catalog, ["show", alias], 3)
@@ -261,7 +261,7 @@ def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages
     if verify["code"] != 0:
         print(f"warning: verify found problems at {docs} documents", file=sys.stderr)
     return {
-        "docs": docs,
+        "docs": cat["documents"],
         "start_s": probe["start_s"],
         "start_rss_mb": probe["start_rss_mb"],
         "base_rss_mb": probe["base_rss_mb"],
@@ -305,6 +305,8 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per size, per line")
     parser.add_argument("--dir", help="where to build (default: a temporary folder, removed after)")
     parser.add_argument("--keep", action="store_true", help="keep the archive built")
+    parser.add_argument("--resume", action="store_true", help="continue the archive already in --dir "
+                                                              "(sizes it has passed are skipped)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -318,8 +320,15 @@ def main(argv=None) -> int:
     uri = str(workdir / "archive")
     pages = Pages()
     built, rows, last = 0, [], None
+    if args.resume and Path(uri).is_dir():
+        from archive.archive import Archive
+        listing = Archive.open(uri).load_listing()
+        # Continue after the highest article number filed (a killed session may have lost a few).
+        built = 1 + max((int(e["url"].split("/news/", 1)[1].split("-", 1)[0]) for e in listing.values()), default=-1)
+        print(f"resuming after article {built - 1:,} ({len(listing):,} documents)", file=sys.stderr, flush=True)
+        del listing
     try:
-        for size in sizes:
+        for size in [s for s in sizes if s > built]:
             while built < size:
                 n = min(args.session, size - built)
                 t = time.perf_counter()
@@ -327,6 +336,8 @@ def main(argv=None) -> int:
                 built += n
                 print(f"built {built:,} documents ({n:,} in {time.perf_counter() - t:.0f} s, "
                       f"peak {last['session_peak_rss_mb']} MB)", file=sys.stderr, flush=True)
+            if last is None:
+                raise SystemExit("--resume: no session ran before this size, nothing to report its peak RSS")
             row = measure(uri, workdir, built, last, pages)
             built += 200   # the probe session's articles
             rows.append(row)
