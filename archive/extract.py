@@ -29,6 +29,7 @@ from trafilatura import bare_extraction, load_html
 from trafilatura.deduplication import LRUCache
 
 from archive.encoding import decode_html, looks_like_html
+from archive.structure import analyse
 
 __all__ = ["Article", "ExtractionSettings", "DEFAULT_SETTINGS", "extract"]
 
@@ -68,6 +69,7 @@ class ExtractionSettings:
     precision_check: float = 0.0
     drop_headline: bool = False  # drop a leading block repeating <title>/og:title/<h1>
     drop_dateline: bool = False  # drop short leading date/byline blocks
+    structure: bool = True  # archive.structure: remove teasers, comments, newsletter blurbs from the DOM first
 
     def trafilatura_kwargs(self) -> dict[str, Any]:
         return {
@@ -109,6 +111,8 @@ class Article:
     # the gates' verdict: False for listings, hubs and near-empty pages (the text is still there)
     holds_article: bool = True
     not_article: str | None = None  # why not: "too_short", "link_list" or "no_paragraph"
+    removed: list[dict] = field(default_factory=list)  # what archive.structure took out, and why
+    structure: dict = field(default_factory=dict)  # archive.structure page-type evidence
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # deep-copies the lists
@@ -385,6 +389,7 @@ def extract(
     *,
     declared_encoding: str | None = None,
     settings: ExtractionSettings = DEFAULT_SETTINGS,
+    report: dict | None = None,
 ) -> Article | None:
     """Extract the main article of ``html`` fetched from ``url``.
 
@@ -393,12 +398,17 @@ def extract(
     trafilatura finds no main text at all; otherwise an Article whose
     ``holds_article`` says whether it looks like an article (a listing, hub or
     near-empty page still has its text, with the reason in ``not_article``).
+    ``report``, if given, receives ``"structure"``: the page-type evidence of archive.structure.
     """
     start = time.perf_counter()
     tree = _parse(html, declared_encoding)
     start = _add_phase("parse", start)
     if tree is None:
         return None
+    dom = analyse(tree, url, canonical=_canonical_url(tree, url)) if settings.structure else None
+    if report is not None and dom is not None:  # page-type evidence, also when no article comes out
+        report["structure"] = dom.summary()
+    start = _add_phase("structure", start)
     # bare_extraction works on its own copy of the tree and returns None on its own
     # ValueError/TypeError ("nothing found")
     doc = bare_extraction(
@@ -449,6 +459,8 @@ def extract(
         has_article_markup=has_markup,
         holds_article=not_article is None,
         not_article=not_article,
+        removed=dom.removed if dom else [],
+        structure=dom.summary() if dom else {},
     )
     _add_phase("post", start)
     return article

@@ -24,8 +24,8 @@ def removed_record(removed: list[dict]) -> dict:
     for r in removed:
         if r.get("teaser_of"):
             entry = teasers.setdefault(r["teaser_of"], {"url": r["teaser_of"], "title": None})
-            if r["why"] == "teaser_title":
-                entry["title"] = r["text"]
+            if r["why"] == "teaser_title" or r.get("title"):
+                entry["title"] = entry["title"] or r.get("title") or r["text"]
     return {"count": len(removed), "teasers": list(teasers.values()), "blocks": removed}
 
 
@@ -56,7 +56,7 @@ class Filing:
 
     def _clean(self, page: dict):
         return clean(page["blocks"], title=page["article"].get("title"), key=page["canonical"],
-                     table=self._table(page["site"]))
+                     table=self._table(page["site"]), dom_removed=page["article"].get("removed"))
 
     def _store_blob(self, page: dict) -> None:
         """The page's body as a blob (once per distinct bytes), before any document names it."""

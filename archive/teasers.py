@@ -148,11 +148,23 @@ def teaser_only_change(old: list[str], new: list[str], *, key: str, table: SiteB
     return all(teaser_like(h) for h in diff)
 
 
-def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) -> Cleaned:
+def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks,
+          dom_removed: list[dict] | None = None) -> Cleaned:
     """The article's own blocks, and what was removed with the reason.
 
     ``key`` is the page's canonical URL; ``table`` should already have observed the page.
+    ``dom_removed`` is what :mod:`archive.structure` took out of the page before extraction
+    (``Article.removed``): it goes first on the record, and the cards it found teach this page's
+    teasers (a title or summary of a removed card met again in the text is a teaser too).
     """
+    dom_removed = list(dom_removed or [])
+    dom_titles: dict[str, str] = {}
+    dom_texts: list[tuple[str, str]] = []
+    for r in dom_removed:
+        if r.get("teaser_of") and r["teaser_of"] != key:
+            if r.get("title"):
+                dom_titles.setdefault(norm(r["title"]), r["teaser_of"])
+            dom_texts.append((norm(r["text"]), r["teaser_of"]))
     n = len(blocks)
     hashes = [block_hash(b) for b in blocks]
     sizes = [len(WORD_RE.findall(b)) for b in blocks]
@@ -189,6 +201,13 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) 
             if i in protected or hashes[i] == 0:
                 continue
             tail = i > last_anchor
+            words = norm(blocks[i])
+            if words in dom_titles:
+                why[i] = ("teaser_title", dom_titles[words])
+                continue
+            if sizes[i] >= 4 and sizes[i] < 60 and (hit := next((u for t, u in dom_texts if words in t), None)):
+                why[i] = ("teaser_summary", hit)
+                continue
             if seen[hashes[i]] > 1:
                 why[i] = ("repeated_on_page", other_title(i) or other_lead(i))
             elif other_title(i):
@@ -226,4 +245,4 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks) 
     kept = [blocks[i] for i in range(n) if i not in why]
     removed = [{"index": i, "text": blocks[i], "why": why[i][0],
                 **({"teaser_of": why[i][1]} if why[i][1] else {})} for i in sorted(why)]
-    return Cleaned(kept, removed)
+    return Cleaned(kept, [{**r, "where": "dom"} for r in dom_removed] + removed)

@@ -152,8 +152,10 @@ class NewsSpider(scrapy.Spider):
                                  priority=5)
         if self.crawler.settings.getbool("ARCHIVE_PAGE_REQUISITES"):
             yield from self.requisites(response)
-        article = extract(response.body, response.url, declared_encoding=content_type)
-        reason = skip_reason(response.url, article, listing_paths=self.listing_paths)
+        found: dict = {}   # page-type evidence from the structure pass, even when no article comes out
+        article = extract(response.body, response.url, declared_encoding=content_type, report=found)
+        reason = skip_reason(response.url, article, listing_paths=self.listing_paths,
+                             structure=found.get("structure"))
         if reason:
             self.count(f"skipped/{reason}")
             return

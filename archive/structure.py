@@ -1,0 +1,614 @@
+"""Teasers, comments and boilerplate recognised by page structure, and the page's type.
+
+Works on the lxml tree that :func:`archive.extract.extract` has already parsed, before
+trafilatura sees it, on any site and from its first page: no class names, no site statistics.
+
+What is a teaser, measured rather than named:
+- a *card*: a small subtree dominated by a link to another page of the same site, either
+  because most of its text sits inside that one link, or because the link is a standalone
+  title line (its block holds little else) over a short summary, label, date, image...;
+- a *card group*: two or more sibling cards of the same element type (related articles,
+  latest posts, a "most read" ``<ol>``, a navigation list) wherever they sit;
+- an *embedded post*: a single card in a box element (a block with an image or several
+  children) inside the body, and any card whose target is teased twice on the page;
+- a *read-also line*: a short block that is mostly one title-like link to another page after
+  a short prefix ("Read also: ...");
+- a *comment thread*: two or more sibling items of one element type, each dated, with a
+  repeated reply control that does not lead to another page, or threaded (items nested in
+  items); a form with a text area (the reply form);
+- a *newsletter blurb*: a form with an e-mail field and the short text around it.
+
+A body paragraph that merely contains links is article text: dominance is the share of the
+block's text inside one link, and a title link must stand on its own line. Class and id names
+(``comment``, ``related``...) add evidence for comments only and are never required.
+
+The same pass measures what the page *is*: how much text sits in teaser cards, how many
+distinct articles are teased, and the largest block of running text outside them. A page
+whose text is mostly cards with no dominant body is a listing (section, front, tag, author,
+date archive, search), whatever its URL; :mod:`archive.pages` decides with this evidence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+__all__ = ["Structure", "analyse", "same_site", "page_key"]
+
+# Subtrees holding no readable text.
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "select", "option",
+                       "iframe", "object", "embed", "canvas", "math", "button", "textarea"})
+BLOCK_TAGS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "aside",
+                        "header", "footer", "figure", "figcaption", "blockquote", "dd", "dt", "dl", "td",
+                        "th", "tr", "table", "ul", "ol", "main", "nav", "form", "address", "pre", "details",
+                        "summary", "center", "body"})
+BOX_TAGS = frozenset({"div", "aside", "section", "article", "figure", "blockquote", "table", "dl", "details"})
+LINE_TAGS = frozenset({"p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "section",
+                       "aside", "center"})
+TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})   # data, not cards
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+PROSE_TAGS = frozenset({"p", "pre", "blockquote", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table",
+                        "figure", "font", "span", "center"})
+
+CARD_MAX_CHARS = 700        # a card is small: title, summary, label, date (non-space characters)
+CARD_LINK_SHARE = 0.5       # ...and either most of its text sits in one link to another page,
+TITLED_CARD_SHARE = 0.1     # ...or a standalone title link makes at least this share of it
+STANDALONE_SLACK = 1.3      # a link "stands alone" when its block holds at most this much more text
+TITLE_MIN_CHARS = 12        # a title-like link text (non-space characters)...
+TITLE_MIN_WORDS = 2         # ...in at least this many words (or CJK-length characters)
+READ_ALSO_MAX_CHARS = 300   # a read-also line is short...
+READ_ALSO_SHARE = 0.6       # ...mostly one link...
+READ_ALSO_PREFIX = 40       # ...after a short prefix ("Read also:", "Lesen Sie auch")
+COMMENT_MIN_CHARS = 15
+COMMENT_MAX_CHARS = 6000
+CONTROL_MAX_CHARS = 25      # "Reply", "Antworten", "Répondre" ...
+COMMENT_BODY_MIN = 400     # comments go only when the page has a body this long besides them
+LEFTOVER_CHARS = 80         # a container left with this little text after removal goes too
+BLURB_CHARS = 300           # newsletter text around its form
+LISTING_MAX_BODY = 500      # a listing has less running text than this outside its cards...
+LISTING_MIN_TEASED = 5      # ...and teases at least this many other pages
+TEXT_CAP = 300              # recorded text of a removed subtree
+
+_COMMENT_HINT = re.compile(r"comment|reply|respond|discuss|disqus|kommentar|commentaire|komentar", re.I)
+_REPLY_HREF = re.compile(r"reply|respond|comment", re.I)
+_DATE_RE = re.compile(
+    r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\d{4}年|\d{1,2}月\d{1,2}日"
+)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_PAGINATION_RE = re.compile(r"(?:[?&](?:page|paged|p|start|offset)=\d+|/page/\d+/?$)", re.I)
+_MEDIA_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|docx?|xlsx?|pptx?|zip|mp3|mp4|m4a|ogg|webm|mov)$", re.I)
+_TRACKING = re.compile(r"^(?:utm_|fbclid$|gclid$|mc_|ref$|ref_src$|amp$|output$)", re.I)
+
+
+def _n(s: str | None) -> int:
+    """Readable size of a text: its characters without surrounding space (cheap, and inner
+    spaces inflate every block alike)."""
+    return len(s.strip()) if s else 0
+
+
+def _site(host: str) -> str:
+    host = host.lower().rstrip(".")
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:   # co.uk, com.au
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def same_site(a: str, b: str) -> bool:
+    ha, hb = (urlsplit(a).hostname or ""), (urlsplit(b).hostname or "")
+    return bool(ha) and bool(hb) and _site(ha) == _site(hb)
+
+
+def page_key(url: str) -> str:
+    """What makes two URLs the same page for structure purposes: host without www, path
+    without a front controller or trailing slash, query without tracking parameters."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    path = parts.path or "/"
+    if path.startswith("/index.php"):
+        path = re.sub(r"^/index\.php(?=/|$)", "", path)
+    path = path.rstrip("/") or "/"
+    if not parts.query:
+        return host + path
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if not _TRACKING.match(k)))
+    return f"{host}{path}?{query}" if query else host + path
+
+
+def _title_like(text: str) -> bool:
+    if _n(text) < TITLE_MIN_CHARS:
+        return False
+    return len(text.split()) >= TITLE_MIN_WORDS or len(_CJK_RE.findall(text)) >= 6
+
+
+def _flat(el, cap: int = TEXT_CAP) -> str:
+    text = " ".join(el.text_content().split())
+    return text if len(text) <= cap else text[: cap - 1] + "\u2026"
+
+
+@dataclass
+class Structure:
+    """What the structure pass found on one page (and removed from its tree)."""
+    removed: list[dict] = field(default_factory=list)   # {"text", "why", "teaser_of"?}
+    text_chars: int = 0       # readable characters in <body> before removal
+    teaser_chars: int = 0     # ...of them in removed cards, lists, boxes and read-also lines
+    teased: int = 0           # distinct other pages of the site teased by title-like links
+    prose_chars: int = 0      # the largest block of running text left (non-link characters)
+    body_chars: int = 0       # all running text left outside links once teasers are removed
+    items: int = 0            # largest sibling group of titled items (any size) linking elsewhere
+    items_chars: int = 0      # ...and the running text in them
+    pagination: bool = False  # links to further pages of the same listing
+
+    @property
+    def teased_urls(self) -> list[str]:
+        return sorted({r["teaser_of"] for r in self.removed if r.get("teaser_of")})
+
+    @property
+    def listing(self) -> bool:
+        """Most of the page is teaser cards and no single body of text dominates."""
+        no_body = self.body_chars < LISTING_MAX_BODY
+        whole_posts = self.items >= 3 and self.items_chars >= 0.6 * self.body_chars
+        return (self.teased >= LISTING_MIN_TEASED and no_body) or whole_posts
+
+    def summary(self) -> dict:
+        return {"text_chars": self.text_chars, "teaser_chars": self.teaser_chars, "teased": self.teased,
+                "prose_chars": self.prose_chars, "body_chars": self.body_chars, "items": self.items, "items_chars": self.items_chars, "pagination": self.pagination,
+                "listing": self.listing}
+
+
+class _Pass:
+    def __init__(self, root, url: str, canonical: str | None = None):
+        self.url = url
+        self.own_keys = {page_key(url)} | ({page_key(canonical)} if canonical else set())
+        body = root.find("body")
+        self.body = body if body is not None else root
+        self.tot: dict = {}     # element -> readable chars of its subtree (tails of children included)
+        self.lnk: dict = {}     # element -> chars inside links to other pages of the site
+        self.alnk: dict = {}    # element -> chars inside any link
+        self.prose: dict = {}   # element -> running text directly in it or in its prose children
+        self.own: dict = {}     # element -> text directly in it (its text and its children's tails)
+        self.target: dict = {}  # <a> -> absolute URL of another page of the site
+        self.dropped: set = set()
+        self.result = Structure()
+        self._hrefs: dict[str, tuple[str, str] | None] = {}
+        parts = urlsplit(url)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._site = _site(parts.hostname or "")
+        self.comment_groups: list[tuple] = []   # (parent, items, whole group) found, not yet removed
+        self.pending: set = set()
+        self.items: list = []   # the largest sibling group of whole posts headed by title links
+
+    # -- measures ----------------------------------------------------------------------
+    def measure(self) -> None:
+        tot, lnk, alnk, prose, target, owns = self.tot, self.lnk, self.alnk, self.prose, self.target, self.own
+        elements = list(self.body.iter())
+        base = self.url
+        for el in reversed(elements):
+            tag = el.tag
+            if not isinstance(tag, str) or tag in SKIP_TAGS:
+                tot[el] = lnk[el] = alnk[el] = 0
+                continue
+            own = _n(el.text)
+            t = own
+            lk = ak = 0
+            pr = 0
+            for child in el:
+                tl = _n(child.tail)
+                own += tl
+                ct = tot.get(child, 0)
+                t += ct + tl
+                lk += lnk.get(child, 0)
+                ca = alnk.get(child, 0)
+                ak += ca
+                if child.tag in PROSE_TAGS:
+                    pr += ct - ca
+            tot[el] = t
+            owns[el] = own
+            if tag == "a":
+                href = el.get("href")
+                if href:
+                    ak = t
+                    dest = self._other_page(base, href)
+                    if dest:
+                        target[el] = dest
+                        lk = t
+            lnk[el], alnk[el] = lk, ak
+            prose[el] = own + pr if tag not in ("a", "li") else 0
+        self.result.text_chars = tot.get(self.body, 0)
+
+    def _other_page(self, base: str, href: str) -> tuple[str, str] | None:
+        """(absolute URL, page key) of another page of the site that href leads to, else None."""
+        if href in self._hrefs:
+            return self._hrefs[href]
+        found = None
+        h = href.strip()
+        if h and not h.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            try:
+                if h.startswith("/") and not h.startswith("//"):
+                    dest = self._origin + h
+                elif h.startswith(("http://", "https://")):
+                    dest = h
+                else:
+                    dest = urljoin(base, h)
+                dest = dest.split("#", 1)[0]
+                parts = urlsplit(dest)
+                if _MEDIA_RE.search(parts.path):
+                    pass   # an image, a document: a download, not a page teased
+                elif parts.scheme in ("http", "https") and parts.hostname and _site(parts.hostname) == self._site:
+                    key = page_key(dest)
+                    if key not in self.own_keys:
+                        found = (dest, key)
+            except ValueError:
+                found = None
+        self._hrefs[href] = found
+        return found
+
+    def targets(self, el) -> tuple[str | None, int, object, int]:
+        """The other page that most of el's linked text points to:
+        (url, chars linked to it, its largest link, number of distinct pages linked)."""
+        per: dict[str, int] = {}
+        best_link: dict[str, tuple] = {}
+        for a in el.iter("a"):
+            hit = self.target.get(a)
+            if hit is None:
+                continue
+            dest, key = hit
+            size = self.tot.get(a, 0)
+            per[key] = per.get(key, 0) + size
+            if key not in best_link or size > best_link[key][0]:
+                best_link[key] = (size, a, dest)
+        if not per:
+            return None, 0, None, 0
+        key = max(per, key=lambda k: (per[k], k))
+        _, a, dest = best_link[key]
+        return dest, per[key], a, len(per)
+
+    def standalone(self, a, root) -> bool:
+        """The link is a line of its own within root: its nearest block holds little else, or
+        it sits between block siblings with no running text around it."""
+        size = self.tot.get(a, 0)
+        if size == 0:
+            return False
+        node = a
+        while node is not root:
+            parent = node.getparent()
+            if parent is None:
+                return False
+            if parent.tag in BLOCK_TAGS:
+                if self.tot.get(parent, 0) <= STANDALONE_SLACK * size + 3:
+                    return True
+                # no running text around it: the block is made of elements only
+                return self.own.get(parent, 0) <= 3 and self.tot.get(node, 0) <= STANDALONE_SLACK * size + 3
+            node = parent
+        return self.tot.get(root, 0) <= STANDALONE_SLACK * size + 3
+
+    def card(self, el) -> tuple[str, int, object, str] | None:
+        """(teased URL, link chars, link, kind) if el is a teaser card, else None. Kinds:
+        "link": most of its text is one link to another page;
+        "titled": a standalone title-like link at its top over a summary, label, date;
+        "more": small block whose only link to another page stands on its own line under a
+        heading ("Read more"): a card only among sibling cards."""
+        t = self.tot.get(el, 0)
+        if t == 0 or t > CARD_MAX_CHARS or self.lnk.get(el, 0) == 0 or el.tag in TABLE_TAGS:
+            return None
+        dest, size, a, n_targets = self.targets(el)
+        if dest is None:
+            return None
+        if size >= CARD_LINK_SHARE * t:
+            return dest, size, a, "link"
+        if not self.standalone(a, el):
+            return None
+        title = a.text_content()
+        if size >= TITLED_CARD_SHARE * t and _title_like(title) and self._prefix(el, title) <= 0.25 * t:
+            return dest, size, a, "titled"
+        if (n_targets == 1 and next(el.iter(*HEADING_TAGS), None) is not None and el.find(".//td") is None
+                and self._suffix(el, a) <= 3):
+            return dest, size, a, "more"
+        return None
+
+    def _suffix(self, el, a) -> int:
+        """Characters of el's text after the link a (a "Read more" link ends its card)."""
+        full = " ".join(el.text_content().split())
+        text = " ".join(a.text_content().split())
+        pos = full.rfind(text)
+        return len(full[pos + len(text):].replace(" ", "")) if pos >= 0 else len(full)
+
+    def _prefix(self, el, text: str) -> int:
+        """Characters of el's text before the first occurrence of text."""
+        full = " ".join(el.text_content().split())
+        pos = full.find(" ".join(text.split()))
+        return len(full[:pos].replace(" ", "")) if pos >= 0 else len(full)
+
+    # -- removal -------------------------------------------------------------------------
+    def drop(self, el, why: str, teaser_of: str | None = None, teaser: bool = False, link=None) -> None:
+        if el in self.dropped or el.getparent() is None:
+            return
+        record = {"text": _flat(el), "why": why, "chars": self.tot.get(el, 0)}
+        if teaser_of:
+            record["teaser_of"] = teaser_of
+            if link is not None and _title_like(title := " ".join(link.text_content().split())):
+                record["title"] = title
+        self.result.removed.append(record)
+        if teaser:
+            self.result.teaser_chars += self.tot.get(el, 0)
+        self.dropped.add(el)
+        el.drop_tree()
+
+    def drop_leftover(self, parent) -> None:
+        """After removing a group, a container left with only a heading goes too, and so does
+        a short heading right before it ("Related articles", "3 comments")."""
+        node = parent
+        while node is not None and node is not self.body and node.tag not in ("main", "article", "td", "th",
+                                                                              "tr", "table", "tbody"):
+            rest = " ".join(node.text_content().split())
+            left = _n(rest)
+            if left > LEFTOVER_CHARS or (rest.endswith((".", "!", "?")) and len(rest.split()) >= 5):
+                break   # a sentence left is text, not a label
+            up = node.getparent()
+            if up is None:
+                break
+            if left:
+                self.drop(node, "teaser_label")
+            else:
+                self.dropped.add(node)
+                node.drop_tree()
+            node = up
+
+    def drop_heading_before(self, el) -> None:
+        prev = el.getprevious()
+        while prev is not None and not isinstance(prev.tag, str):
+            prev = prev.getprevious()
+        if prev is not None and (prev.tag in HEADING_TAGS or (
+                len(prev) == 1 and prev[0].tag in HEADING_TAGS)) and 0 < _n(prev.text_content()) <= LEFTOVER_CHARS:
+            if not any(a in self.target for a in prev.iter("a")):
+                self.drop(prev, "teaser_label")
+
+    # -- detection -----------------------------------------------------------------------
+    def run(self) -> Structure:
+        self.measure()
+        self.forms()
+        singles: dict[str, list] = {}
+        self.visit(self.body, singles)
+        self.drop_comments()
+        for key, found in singles.items():   # the same card twice on one page
+            if len(found) > 1:
+                for el, dest in found:
+                    if el not in self.dropped and el.getparent() is not None and not self._inside_dropped(el):
+                        self.drop(el, "teaser_repeated", dest, teaser=True)
+        self.repeated_teasers()
+        self.result.teased = len({page_key(r["teaser_of"]) for r in self.result.removed
+                                  if r.get("teaser_of") and _title_like(r["text"])})
+        in_links = {el for a in self.body.iter("a") for el in a.iter()}
+        prose = body = 0
+        prose_el = None
+        for el in self.body.iter():
+            if self.prose.get(el, 0) > prose:
+                prose, prose_el = self.prose[el], el
+            if el not in in_links:
+                body += self.own.get(el, 0)
+        self.result.prose_chars, self.result.body_chars = prose, body
+        # whole posts listed: the largest block of running text sits inside one of them
+        items = set(self.items)
+        if prose_el is None or not any(a in items for a in [prose_el, *prose_el.iterancestors()]):
+            self.result.items_chars = 0
+        self.result.pagination = any(_PAGINATION_RE.search(dest) for dest, _ in self.target.values())
+        return self.result
+
+    def repeated_teasers(self) -> None:
+        """A page teased by a card is teased again by any short block that is mostly a title
+        link to it, whatever that block's shape ("Popular" lists beside "Related" cards)."""
+        teased = {page_key(r["teaser_of"]) for r in self.result.removed if r.get("teaser_of")}
+        if not teased:
+            return
+        for a, (dest, key) in list(self.target.items()):
+            if key not in teased or a.getparent() is None or not _title_like(a.text_content()):
+                continue
+            block = a.getparent()
+            while block is not None and block.tag not in BLOCK_TAGS:
+                block = block.getparent()
+            if block is None or block is self.body or block.tag in TABLE_TAGS or self._inside_dropped(a):
+                continue
+            t = self.tot.get(block, 0)
+            if t <= READ_ALSO_MAX_CHARS and self.tot.get(a, 0) >= 0.3 * t:
+                parent = block.getparent()
+                self.drop(block, "teaser_repeated", dest, teaser=True, link=a)
+                if parent is not None and parent.getparent() is not None:
+                    self.drop_leftover(parent)
+
+    def _inside_dropped(self, el) -> bool:
+        node = el.getparent()
+        while node is not None:
+            if node in self.dropped:
+                return True
+            node = node.getparent()
+        return False
+
+    def forms(self) -> None:
+        for form in list(self.body.iter("form")):
+            if self._inside_dropped(form) or form in self.dropped:
+                continue
+            inputs = list(form.iter("input"))
+            if form.find(".//textarea") is not None:
+                why = "comment_form"
+            elif any((i.get("type") or "").lower() == "email" or "mail" in " ".join(
+                    (i.get("name") or "", i.get("id") or "", i.get("placeholder") or "")).lower() for i in inputs):
+                why = "newsletter"
+            else:
+                continue
+            node = form
+            limit = self.tot.get(form, 0) + BLURB_CHARS
+            while True:
+                parent = node.getparent()
+                if parent is None or parent is self.body or parent.tag in ("main", "article", "body"):
+                    break
+                if self.tot.get(parent, 0) > limit or self.prose.get(parent, 0) > BLURB_CHARS:
+                    break
+                node = parent
+            self.drop_heading_before(node)
+            self.drop(node, why)
+
+    def visit(self, parent, singles: dict) -> None:
+        kids = [c for c in parent if isinstance(c.tag, str) and c.tag not in SKIP_TAGS and self.tot.get(c, 0)]
+        if not kids:
+            return
+        cards: dict[str, list] = {}
+        found = {}
+        # inline elements within running text ("see <a>this</a> and <a>that</a>") are no cards
+        running = self.own.get(parent, 0) > 0.1 * self.tot.get(parent, 0)
+        for c in kids:
+            if running and c.tag not in BLOCK_TAGS:
+                continue
+            hit = self.card(c)
+            if hit:
+                found[c] = hit
+                cards.setdefault(c.tag, []).append(c)
+        # posts shown whole (a blog's front page): siblings each headed by a title link elsewhere
+        big: dict[str, list] = {}
+        for c in kids:
+            if self.tot.get(c, 0) > CARD_MAX_CHARS and self._headed_by_link(c):
+                entry = big.setdefault(c.tag, [0, 0, []])
+                entry[0] += 1
+                entry[1] += self.tot[c] - self.alnk.get(c, 0)
+                entry[2].append(c)
+        for count, chars, items in big.values():
+            if count > self.result.items:
+                self.result.items, self.result.items_chars = count, chars
+                self.items = items
+        removed_any = False
+        for tag, group in cards.items():
+            if len(group) < 2:
+                continue
+            why = "link_list" if parent.tag in ("ul", "ol", "menu", "nav") else "teaser_cards"
+            if not removed_any and len(group) == len(kids):
+                self.drop_heading_before(parent)
+            for c in group:
+                self.drop(c, why, found[c][0], teaser=True, link=found[c][2])
+            removed_any = True
+        if not removed_any and len(kids) >= 2 and len({c.tag for c in kids}) < len(kids):
+            self.comments(parent, kids)
+        if removed_any:
+            self.drop_leftover(parent)
+            if parent in self.dropped:
+                return
+        for c in kids:
+            if c in self.dropped or c in self.pending:
+                continue
+            hit = found.get(c)
+            if hit:
+                dest, size, a, kind = hit
+                if kind != "more" and self.embedded_box(c, a):
+                    self.drop(c, "embedded_post", dest, teaser=True, link=a)
+                    continue
+                if self.read_also(c, a, size):
+                    self.drop(c, "read_also", dest, teaser=True, link=a)
+                    continue
+                if kind != "more" and _title_like(a.text_content()):
+                    singles.setdefault(page_key(dest), []).append((c, dest))
+            elif c.tag in LINE_TAGS and self.tot[c] <= READ_ALSO_MAX_CHARS and self.lnk.get(c, 0):
+                dest, size, a, _ = self.targets(c)
+                if dest and self.read_also(c, a, size):
+                    self.drop(c, "read_also", dest, teaser=True, link=a)
+                    continue
+            self.visit(c, singles)
+
+    def _headed_by_link(self, el) -> bool:
+        heading = next(el.iter("h1", "h2", "h3", "h4"), None)
+        if heading is None or self.tot.get(heading, 0) == 0:
+            return False
+        linked = sum(self.tot.get(a, 0) for a in heading.iter("a") if a in self.target)
+        return linked >= 0.8 * self.tot[heading] and _title_like(heading.text_content())
+
+    def embedded_box(self, el, a) -> bool:
+        if el.tag not in BOX_TAGS:
+            return False
+        kids = [k for k in el if isinstance(k.tag, str)]
+        has_image = el.find(".//img") is not None
+        return (len(kids) >= 2 or has_image) and _title_like(a.text_content()) and self.standalone(a, el)
+
+    def read_also(self, el, a, size: int) -> bool:
+        t = self.tot.get(el, 0)
+        if el.tag not in LINE_TAGS or t > READ_ALSO_MAX_CHARS or size < READ_ALSO_SHARE * t:
+            return False
+        text = a.text_content()
+        if not _title_like(text):
+            return False
+        full = " ".join(el.text_content().split())
+        pos = full.find(" ".join(text.split()))
+        return 0 <= pos and _n(full[:pos]) <= READ_ALSO_PREFIX
+
+    def comments(self, parent, kids) -> bool:
+        by_tag: dict[str, list] = {}
+        for c in kids:
+            if COMMENT_MIN_CHARS <= self.tot.get(c, 0) <= COMMENT_MAX_CHARS:
+                by_tag.setdefault(c.tag, []).append(c)
+        done = False
+        hinted_parent = bool(_COMMENT_HINT.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
+        for tag, group in by_tag.items():
+            if len(group) < 2:
+                continue
+            dated = [c for c in group if self._dated(c) and not self._titled(c)]
+            if len(dated) < max(2, 0.8 * len(group)):
+                continue
+            controls = [self._controls(c) for c in dated]
+            common = set.intersection(*controls) if controls else set()
+            threaded = tag in ("li", "article") and any(c.find(f".//{tag}") is not None for c in dated)
+            hinted = hinted_parent or sum(bool(_COMMENT_HINT.search(f"{c.get('class', '')} {c.get('id', '')}"))
+                                          for c in dated) >= 0.8 * len(dated)
+            if not (common or threaded or hinted):
+                continue
+            # decided once the whole page is seen: comments go only when the page has a body
+            # of its own (on a forum thread or a Q&A page, the posts are the content)
+            self.comment_groups.append((parent, dated, len(group) == len(kids)))
+            self.pending.update(dated)
+            done = True
+        return done
+
+    def drop_comments(self) -> None:
+        if not self.comment_groups:
+            return
+        inside = {el for _, items, _ in self.comment_groups for item in items for el in item.iter()}
+        body = max((self.prose.get(el, 0) for el in self.body.iter() if el not in inside), default=0)
+        if body < COMMENT_BODY_MIN:
+            return
+        for parent, items, whole in self.comment_groups:
+            if whole:
+                self.drop_heading_before(parent)
+            for c in items:
+                self.drop(c, "comment")
+            self.drop_leftover(parent)
+
+    def _titled(self, el) -> bool:
+        """Comments carry no h1-h3 headline; posts and article sections do."""
+        return next(el.iter("h1", "h2", "h3"), None) is not None
+
+    def _dated(self, el) -> bool:
+        if el.find(".//time") is not None:
+            return True
+        head = " ".join(el.text_content()[:400].split())
+        return _DATE_RE.search(head) is not None
+
+    def _controls(self, el) -> set[str]:
+        """Short controls of el that act on the page itself (reply, like, report): buttons, and
+        links without a destination page (fragment, script, this page, a reply parameter)."""
+        found = set()
+        for node in el.iter("a", "button"):
+            text = " ".join(node.text_content().split()).lower()
+            if not text or _n(text) > CONTROL_MAX_CHARS:
+                continue
+            if node.tag == "a":
+                href = (node.get("href") or "").strip()
+                if href and not href.startswith(("#", "javascript:")) and not _REPLY_HREF.search(href):
+                    try:
+                        if page_key(urljoin(self.url, href)) not in self.own_keys:
+                            continue
+                    except ValueError:
+                        continue
+            found.add(text)
+        return found
+
+
+def analyse(root, url: str, *, canonical: str | None = None) -> Structure:
+    """Find teasers, comments and newsletter blurbs in ``root`` (an lxml HTML tree), remove them
+    from it in place, and return what was removed with the page-type evidence."""
+    return _Pass(root, url, canonical).run()
