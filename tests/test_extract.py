@@ -134,8 +134,12 @@ def test_heading_with_a_year_is_not_taken_for_a_dateline():
 def test_listing_page_returns_none():
     items = "".join(f'<li><a href="/news/{i}">Headline number {i} about the topic of the day</a></li>' for i in range(40))
     html = f"<!DOCTYPE html><html><head><title>News</title></head><body><main><h1>Latest</h1><ul>{items}</ul></main></body></html>"
-    art = extract(html, "https://example.com/news/")
+    # extract's own gate, seen without the structure pass (which removes the whole list first)
+    art = extract(html, "https://example.com/news/", settings=replace(DEFAULT_SETTINGS, structure=False))
     assert art is not None and art.holds_article is False and art.not_article == "link_list"
+    found = {}
+    assert extract(html, "https://example.com/news/", report=found) is None
+    assert found["structure"]["listing"] is True and found["structure"]["teased"] == 40
     assert "Headline number 7 about the topic of the day" in art.text  # the text is kept, only judged
 
 
