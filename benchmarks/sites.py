@@ -47,7 +47,7 @@ ROWS = [("articles", "articles"), ("documents", "documents"), ("stray", "stray d
         ("teaser_leaks", "teaser leaks"), ("boilerplate_leaks", "boilerplate leaks"),
         ("comment_leaks", "comment leaks"), ("recall", "recall of own paragraphs"),
         ("spurious_versions", "spurious versions, 1st crawl")]
-RECRAWL_ROWS = [("spurious_versions", "spurious versions, recrawl"), ("teaser_leaks", "teaser leaks, recrawl"),
+RECRAWL_ROWS = [("spurious_versions", "spurious versions, after recrawl"), ("teaser_leaks", "teaser leaks, after recrawl"),
                 ("edited_one_new_version", "edited: exactly 1 new version"), ("deleted_kept", "deleted: kept"),
                 ("new_filed", "new: filed")]
 
@@ -238,7 +238,7 @@ def print_totals(all_res: list[dict], concurrencies: list[int]) -> None:
     print(f"{'recall (mean of families)':32}{p:>20.3f}{b:>20.3f}")
     p = sum(r["product"][c]["recrawl"]["spurious_versions"] for r in all_res)
     b = sum(r["baseline"]["recrawl"]["spurious_versions"] for r in all_res)
-    print(f"{'spurious versions, recrawl':32}{p:>20}{b:>20}")
+    print(f"{'spurious versions, after recrawl':32}{p:>20}{b:>20}")
     diffs = [r["export_differences"] for r in all_res if r["export_differences"] is not None]
     if diffs:
         print(f"families whose exports differ between c={concurrencies[0]} and c={concurrencies[-1]}: "
