@@ -367,3 +367,20 @@ def test_response_records_hold_status_line_and_header_lines_as_sent(crawled):
     feed = blocks[crawled["base"] + "/feed/"]
     assert b"\r\nX-Archive-Orig-Transfer-Encoding: chunked\r\n" in feed
     assert feed.endswith(b"\r\n\r\n" + crawled["first"]["/feed/"][0]["body"])
+
+
+def test_warcinfo_says_who_crawled_how_and_records_carry_the_server_address(crawled):
+    from warcio.archiveiterator import ArchiveIterator
+    for path in sorted((crawled["archive"] / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            records = iter(ArchiveIterator(fh))
+            info = next(records)
+            assert info.rec_type == "warcinfo"
+            fields = dict(line.split(": ", 1) for line in info.content_stream().read().decode().splitlines() if line)
+            assert fields["operator"] == "http://127.0.0.1/contact"      # CONTACT_URL of the test crawls
+            assert fields["hostname"] == socket.gethostname()
+            assert fields["robots"] == "classic"
+            assert fields["http-header-user-agent"] == "newsarchive/0.1 (+http://127.0.0.1/contact)"
+            assert fields["isPartOf"] == path.name.rsplit("-", 1)[0]
+            for rec in records:
+                assert rec.rec_headers.get_header("WARC-IP-Address") == "127.0.0.1"
