@@ -62,7 +62,7 @@ def summary(report: dict) -> dict:
         "spider": report.get("spider"),
         "job": job.get("id"),
         "project": job.get("project"),
-        "version": job.get("version"),
+        "job_version": job.get("version"),   # the deployed egg (not the "version" decisions)
         "started_at": report.get("started_at"),
         "elapsed_seconds": report.get("elapsed_seconds"),
         "pages": c.get("archive/pages", 0),

@@ -48,6 +48,7 @@ from .spool import Spool
 from .store import StoreError
 from .teasers import SiteBlocks, site_of, split_blocks
 from .urls import choose_canonical
+from .validators import Revalidation
 from .warc import ArchiveOriginals, WarcRef, WarcWriter, recover_spool
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class Snapshot:
     warc: WarcRef | None
 
 
-class CrawlSession(Filing):
+class CrawlSession(Filing, Revalidation):
     """Thread-safe: ``store_snapshot`` and ``ingest`` may be called from many threads."""
 
     def __init__(self, archive: Archive, *, crawl_id: str | None = None, spider: str | None = None,
@@ -117,6 +118,7 @@ class CrawlSession(Filing):
         self.tables: dict[str, SiteBlocks] = {}
         self._pending: dict[str, list[dict]] = {}
         self._filed: dict[str, dict] = {}     # doc id -> the page that set its text in this crawl
+        self._init_validators()               # ETag/Last-Modified of article URLs (archive.validators)
 
     # -- loading -------------------------------------------------------------------------
     def _reconcile(self) -> None:
@@ -233,6 +235,7 @@ class CrawlSession(Filing):
         """File a page; it is safe now if nothing needs writing, else after the next batch."""
         decision = self._file(page)
         page["doc_id"] = decision.doc_id
+        self._record_fetch(page, decision.doc_id)
         if decision.doc_id in self.batch.dirty:
             self._unsafe.append(page)
         else:
@@ -358,6 +361,7 @@ class CrawlSession(Filing):
                 self.counts["archive/spool/warc_files"] += len(left)
         try:
             self.flush()
+            self._save_validators()
             report = self._report(stats, reason)
             self.archive.save_report(report)
         except StoreError as exc:

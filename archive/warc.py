@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 
 WARC_VERSION = "1.1"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 WARC_CONTENT_TYPE = "application/warc"
 CDXJ_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -509,6 +510,19 @@ class WarcWriter:
         if refers_to_id:
             revisit.rec_headers.add_header("WARC-Refers-To", refers_to_id)
         return self._write_pair(url, date, method, request_headers, revisit, protocol, ip_address)
+
+    def write_not_modified(self, *, url: str, fetched_at: str, response_headers: list[tuple],
+                           request_headers: list[tuple], refers_to_uri: str, refers_to_date: str,
+                           payload_sha256: str, status: int = 304, reason: str | None = None,
+                           method: str = "GET", protocol: str = "HTTP/1.1", ip_address: str | None = None) -> WarcRef:
+        """A conditional request answered ``304 Not Modified``: a ``revisit`` record with the
+        server-not-modified profile, naming the last full capture (its URI, date and payload
+        digest: the payload the server says is still current)."""
+        return self.write_revisit(url=url, fetched_at=fetched_at, status=status, reason=reason,
+                                  response_headers=response_headers, request_headers=request_headers,
+                                  payload_sha256=payload_sha256, refers_to_uri=refers_to_uri,
+                                  refers_to_date=refers_to_date, method=method, protocol=protocol,
+                                  ip_address=ip_address, profile=NOT_MODIFIED_PROFILE)
 
     def write(self, *, url: str, fetched_at: str, status: int, reason: str | None,
               response_headers: list[tuple], request_headers: list[tuple],

@@ -15,3 +15,16 @@ class ArticlePage:
     body_size: int | None = None
     warc: dict | None = None      # {"file", "offset", "length"} of its WARC record
     redirects: list = field(default_factory=list)
+    etag: str | None = None           # validators, for a conditional request next time
+    last_modified: str | None = None
+
+
+@dataclass
+class NotModifiedPage:
+    """A conditional request answered 304: the archived copy is current (no body, no extraction)."""
+    url: str
+    fetched_at: str
+    status: int = 304
+    response_headers: list = field(default_factory=list)
+    request_headers: list = field(default_factory=list)
+    wire: dict = field(default_factory=dict)   # reason, protocol, method, ip_address, for the WARC record

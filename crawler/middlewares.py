@@ -105,6 +105,10 @@ class WarcCaptureMiddleware:
         from crawler.pipelines import runtime_for, session_for
         wire = request.meta.pop("wire", None)
         exchange = _exchange(request, response, wire)
+        if response.status == 304 and request.meta.get("conditional"):
+            # Recorded by the archive session as a server-not-modified revisit (archive.validators).
+            request.meta["not_modified_exchange"] = {k: v for k, v in exchange.items() if k != "body"}
+            return response
         ref = await runtime_for(self.crawler).run(session_for(self.crawler).warc.write, **exchange)
         request.meta["warc_record"] = {"url": response.url, "file": ref.file, "offset": ref.offset,
                                        "length": ref.length}

@@ -17,6 +17,7 @@ from archive.archive import Archive
 from archive.crawls import failed, fetched_pages
 from archive.session import CrawlSession
 from archive.store import StoreError
+from crawler.items import NotModifiedPage
 from crawler.signals import page_done
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,11 @@ class ArchivePipeline:
             logger.info("Filed %d of %d pages spooled by an earlier crawl", filed, waiting)
 
     async def process_item(self, item, spider=None):
+        if isinstance(item, NotModifiedPage):   # 304: a WARC revisit record and last_seen, nothing else
+            await self.runtime.run(self.session.seen_unchanged, item.url, item.fetched_at, status=item.status,
+                                   response_headers=item.response_headers, request_headers=item.request_headers,
+                                   **item.wire)
+            return item
         page = ItemAdapter(item).asdict()
         if not page.get("blob"):
             raise DropItem(f"article page without a snapshot: {page.get('url')}")

@@ -19,6 +19,11 @@ ARCHIVE_SPOOL_DIR = None
 # scrapyd ./jobs when unset. Unset outside scrapyd: `scrapy crawl` keeps no job state unless asked.
 ARCHIVE_JOBS_DIR = os.environ.get("ARCHIVE_JOBS_DIR")
 ARCHIVE_THREADS = 8
+# Recrawls ask again, conditionally (If-None-Match / If-Modified-Since), for every article URL
+# of the crawled hosts the archive fetched before, not only those still linked.
+ARCHIVE_REVALIDATE_KNOWN = True
+# ...except those whose sitemap <lastmod> predates our last fetch (counted skipped/sitemap_lastmod).
+ARCHIVE_SITEMAP_LASTMOD = True
 ARCHIVE_WARC_MAX_SIZE = 100 * 1024 * 1024
 # Article pages of a new site held back until its teaser statistics have seen this many pages.
 ARCHIVE_WARMUP_PAGES = 40
@@ -58,6 +63,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Every exchange into the WARC file, as sent and received: after the middlewares that add
     # request headers (cookies 700, proxy 750), before HttpCompressionMiddleware (590) decodes.
     "crawler.middlewares.WarcCaptureMiddleware": 950,
+    "crawler.conditional.ConditionalRequestMiddleware": 580,   # If-None-Match for articles fetched before
 }
 # Scrapy's HTTP/1.1 handler, keeping the status line and header lines as received for the WARC.
 DOWNLOAD_HANDLERS = {

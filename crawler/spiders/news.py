@@ -21,7 +21,8 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from archive.encoding import looks_like_html
 from archive.extract import extract
 from archive.pages import skip_reason
-from crawler.items import ArticlePage
+from archive.validators import unchanged_since_last_fetch
+from crawler.items import ArticlePage, NotModifiedPage
 from crawler.jobs import apply_job_settings, scrapyd_job
 from crawler.signals import page_done, request_urls
 
@@ -40,6 +41,19 @@ def _split(value) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [v.strip() for v in value if v.strip()]
     return [v.strip() for v in str(value).split(",") if v.strip()]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _header_list(headers) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
 
 
 def _host(url: str) -> str:
@@ -64,6 +78,7 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = domains
         # Filtered by host with _allowed: LinkExtractor's allow_domains compares host:port.
         self.link_extractor = LinkExtractor(unique=True)
+        self.sitemap_unchanged: set[str] = set()   # URLs whose sitemap <lastmod> predates our last fetch
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -97,6 +112,17 @@ class NewsSpider(scrapy.Spider):
                                  priority=10, dont_filter=True)
             yield scrapy.Request(origin + "/sitemap.xml", callback=self.parse_sitemap, errback=self.on_error,
                                  priority=10, dont_filter=True)
+        for url in self._known_articles():
+            # Revalidated (conditionally) even when no page links to them any more, or only
+            # articles do (a 304 has no links); after the sitemaps, which may say they did not change.
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=-10,
+                                 meta={"revalidate": True})
+
+    def _known_articles(self) -> list[str]:
+        if not self.settings.getbool("ARCHIVE_REVALIDATE_KNOWN", True):
+            return []
+        from crawler.pipelines import session_for
+        return sorted(url for url in session_for(self.crawler).validators if self._allowed(url))
 
     # -- discovery -----------------------------------------------------------------------
     def parse_robots(self, response):
@@ -117,6 +143,15 @@ class NewsSpider(scrapy.Spider):
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error, priority=10)
             elif self._allowed(loc):
+                if self.settings.getbool("ARCHIVE_SITEMAP_LASTMOD", True) and \
+                        self._unchanged_since_fetched(loc, entry.get("lastmod")):
+                    # <lastmod> older than our last fetch: neither the sitemap nor the revalidation
+                    # of known articles requests it (crawler.conditional drops the latter); a page
+                    # that links to it still asks, conditionally.
+                    if loc not in self.sitemap_unchanged:
+                        self.sitemap_unchanged.add(loc)
+                        self.count("skipped/sitemap_lastmod")
+                    continue
                 yield scrapy.Request(loc, callback=self.parse_page, errback=self.on_error)
 
     def parse_feed(self, response):
@@ -135,7 +170,19 @@ class NewsSpider(scrapy.Spider):
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     # -- pages ---------------------------------------------------------------------------
+    def _unchanged_since_fetched(self, url: str, lastmod: str | None) -> bool:
+        from crawler.pipelines import session_for
+        return bool(lastmod) and unchanged_since_last_fetch(session_for(self.crawler).validator(url), lastmod)
+
     def parse_page(self, response):
+        if response.status == 304:   # a conditional request (crawler.conditional): nothing changed
+            self.count("not_modified")
+            wire = response.meta.get("not_modified_exchange") or {}   # as it crossed the wire
+            yield NotModifiedPage(url=response.url, fetched_at=wire.get("fetched_at") or _now(), status=304,
+                                  response_headers=wire.get("response_headers") or _header_list(response.headers),
+                                  request_headers=wire.get("request_headers") or _header_list(response.request.headers),
+                                  wire={k: wire[k] for k in ("reason", "protocol", "method", "ip_address") if k in wire})
+            return
         self.count("pages")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         if not response.body:
@@ -163,10 +210,12 @@ class NewsSpider(scrapy.Spider):
         yield ArticlePage(
             url=response.url,
             article=article.to_dict(),
-            fetched_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            fetched_at=_now(),
             status=response.status,
             content_type=content_type,
             redirects=request_urls(response.request)[:-1],
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
         )
 
     def requisites(self, response):
@@ -188,6 +237,9 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure):
         """Count a failed fetch by reason; Scrapy has already retried what is transient."""
+        if failure.request.meta.get("sitemap_unchanged"):   # counted as skipped/sitemap_lastmod
+            self.crawler.signals.send_catch_log(page_done, urls=request_urls(failure.request))
+            return
         if failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
         else:

@@ -1,0 +1,125 @@
+"""Incremental recrawls: the demo site (which sends ETag and Last-Modified) crawled, then
+crawled again unchanged. The recrawl asks conditionally for the articles it fetched before,
+extracts nothing, and writes only its report, its WARC file and index, and its validators."""
+import io
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.archive import Archive
+from archive.validators import load_validators
+from archive.warc import NOT_MODIFIED_PROFILE
+from tests.crawling import scrapy_crawl
+from tests.demosite import build_site, serve
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.fixture(scope="module")
+def recrawls(tmp_path_factory):
+    root = tmp_path_factory.mktemp("recrawl") / "archive"
+    out = {}
+    with serve(build_site(variant=0), port=0) as server:
+        scrapy_crawl("news", server.base_url + "/", str(root))
+        out["first_log"] = list(server.request_log)
+        out["validators"] = load_validators(Archive.open(str(root)))
+        out["before"] = snapshot(root)
+        server.clear_requests()
+        out["second"] = scrapy_crawl("news", server.base_url + "/", str(root))
+        out["second_log"] = list(server.request_log)
+        out["after"] = snapshot(root)
+        server.clear_requests()
+        # Without trusting sitemap <lastmod>: every article fetched before is asked for again.
+        scrapy_crawl("news", server.base_url + "/", str(root), settings={"ARCHIVE_SITEMAP_LASTMOD": "0"})
+        out["third_log"] = list(server.request_log)
+    out["reports"] = [json.loads(p.read_text()) for p in sorted((root / "crawls").glob("*.json"))]
+    out["root"] = root
+    return out
+
+
+def test_validators_kept_for_every_article_url_fetched(recrawls):
+    validators, reports = recrawls["validators"], recrawls["reports"]
+    assert len(validators) == reports[0]["counts"]["archive/articles"]
+    assert all(v.get("etag") and v.get("last_modified") and v.get("doc_id") for v in validators.values())
+    served = {r["path"] for r in recrawls["first_log"] if r["status"] == 200}
+    assert {path_of(u) for u in validators} <= served
+
+
+def test_unchanged_recrawl_is_conditional_and_extracts_nothing(recrawls):
+    log, validators = recrawls["second_log"], recrawls["validators"]
+    second = recrawls["reports"][1]
+    c = second["counts"]
+    conditional = [r for r in log if r.get("if_none_match")]
+    answered_304 = [r for r in log if r["status"] == 304]
+    known_paths = {path_of(u) for u in validators}
+    asked = {r["path"] for r in conditional}
+    assert asked <= known_paths, "only article URLs fetched before are asked conditionally"
+    # Every known article URL is either asked conditionally, or not asked at all because the
+    # sitemap's <lastmod> predates our last fetch of it.
+    assert len(asked) + c.get("archive/skipped/sitemap_lastmod", 0) >= len(known_paths)
+    assert len(answered_304) == len(conditional) == c["archive/not_modified"] == c["archive/conditional_requests"]
+    assert c.get("archive/articles", 0) == 0 and not second["decisions"]
+    assert c.get("archive/blobs_new", 0) == 0
+    # Home and listing pages are fetched in full: they are how new articles are found.
+    assert [r for r in log if r["path"] == "/" and r["status"] == 200 and not r.get("if_none_match")]
+    assert second["finish_reason"] == "finished" and recrawls["second"].returncode == 0
+    print(f"recrawl: {len(log)} requests, {len(conditional)} conditional, {len(answered_304)} answered 304, "
+          f"{c.get('archive/skipped/sitemap_lastmod', 0)} skipped by sitemap lastmod; "
+          f"store requests {second['requests']}")
+
+
+def test_unchanged_recrawl_writes_only_report_warc_and_validators(recrawls):
+    before, after = recrawls["before"], recrawls["after"]
+    crawl_id = recrawls["reports"][1]["crawl_id"]
+    changed = sorted(k for k in after if before.get(k) != after[k])
+    assert changed and all(k.startswith((f"crawls/{crawl_id}", f"warc/{crawl_id}-", f"index/validators/{crawl_id}"))
+                           for k in changed), changed
+    assert not [k for k in before if k not in after], "nothing removed"
+    assert recrawls["reports"][1]["requests"].get("PUT", 0) == len(changed) - 1   # the report is the last PUT
+
+
+def test_304_is_a_server_not_modified_revisit_record(recrawls):
+    root, report = recrawls["root"], recrawls["reports"][1]
+    records = []
+    for key in report["warc_files"]:
+        with open(root / key, "rb") as fh:
+            records += [(r.rec_type, r.rec_headers.get_header("WARC-Profile"),
+                         r.rec_headers.get_header("WARC-Refers-To-Target-URI"),
+                         r.rec_headers.get_header("WARC-Refers-To-Date"),
+                         r.http_headers.get_statuscode() if r.http_headers else None)
+                        for r in ArchiveIterator(fh)]
+    revisits = [r for r in records if r[0] == "revisit"]
+    assert len(revisits) == report["counts"]["archive/not_modified"]
+    validators = recrawls["validators"]
+    for _, profile, uri, date, status in revisits:
+        assert profile == NOT_MODIFIED_PROFILE and status == "304"
+        assert date.startswith(validators[uri]["fetched_at"][:19])
+
+
+def test_304_updates_last_seen(recrawls):
+    now = load_validators(Archive.open(str(recrawls["root"])))
+    second = recrawls["reports"][1]
+    revalidated = [u for u, v in now.items() if v["last_seen"] > v["fetched_at"]]
+    assert len(revalidated) >= second["counts"]["archive/not_modified"] > 0
+    assert all(now[u]["fetched_at"] == recrawls["validators"][u]["fetched_at"] for u in now)
+
+
+def test_without_lastmod_every_article_fetched_before_is_asked(recrawls):
+    log, validators = recrawls["third_log"], recrawls["validators"]
+    asked = {r["path"] for r in log if r.get("if_none_match")}
+    known = {path_of(u) for u in validators}
+    assert asked == known
+    assert len([r for r in log if r["status"] == 304]) == len(asked)
+    third = recrawls["reports"][2]["counts"]
+    assert third.get("archive/articles", 0) == 0 and third["archive/not_modified"] == len(asked)

@@ -1,0 +1,218 @@
+"""Deployment, end to end, as deploy/README.md tells it: a real scrapyd from .venv started by
+`make scrapyd` with deploy/scrapyd.conf (port from SCRAPYD_HTTP_PORT, temporary SCRAPYD_HOME),
+the project deployed by `make deploy` (scrapyd-deploy), `news` scheduled through schedule.json
+against the demo site into an s3:// archive on SeaweedFS, then scheduled again: the recrawl
+asks for every article conditionally and stores nothing new."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.crawling import REPO
+from tests.demosite import build_site, serve
+from tests.seaweed import REGION, free_ports
+
+pytestmark = pytest.mark.timeout(900)
+
+
+class Scrapyd:
+    """`make scrapyd` in its own process group, on a free port, in a temporary home."""
+
+    def __init__(self, home: Path, port: int, env: dict):
+        self.home, self.port = home, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(home.parent / "scrapyd.out", "w")
+        self.proc = subprocess.Popen(["make", "-s", "scrapyd", f"SCRAPYD_HOME={home}"], cwd=REPO,
+                                     env={**os.environ, **env, "SCRAPYD_HTTP_PORT": str(port)},
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if self.get("daemonstatus.json")["status"] == "ok":
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("scrapyd did not start: " + self.output())
+            time.sleep(0.3)
+
+    def output(self) -> str:
+        self.log.flush()
+        return (self.home.parent / "scrapyd.out").read_text()[-3000:]
+
+    def get(self, path: str, **params) -> dict:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        with urllib.request.urlopen(f"{self.url}/{path}{query}", timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def post(self, path: str, data: list[tuple[str, str]]) -> dict:
+        body = urllib.parse.urlencode(data).encode()
+        with urllib.request.urlopen(urllib.request.Request(f"{self.url}/{path}", data=body), timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def wait_finished(self, job: str, timeout: float = 400) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            jobs = self.get("listjobs.json", project="newsarchive")
+            done = [j for j in jobs["finished"] if j["id"] == job]
+            if done:
+                return done[0]
+            time.sleep(1)
+        raise AssertionError(f"job {job} did not finish: {jobs}\n{self.output()}")
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        self.log.close()
+
+
+def s3_env(sw) -> dict:
+    return {"AWS_ENDPOINT_URL": sw.endpoint, "AWS_ACCESS_KEY_ID": sw.access_key,
+            "AWS_SECRET_ACCESS_KEY": sw.secret_key, "AWS_DEFAULT_REGION": REGION}
+
+
+def archive_json(sw, *args):
+    proc = subprocess.run([sys.executable, "-m", "archive.cli", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=180, env={**os.environ, "PYTHONPATH": str(REPO), **s3_env(sw)})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def report_of(sw, bucket: str, row: dict) -> dict:
+    key = f"news/crawls/{row['crawl_id']}.json"
+    return json.loads(sw.client().get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def keys(sw, bucket: str) -> set[str]:
+    pages = sw.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return {obj["Key"] for page in pages for obj in page.get("Contents", ())}
+
+
+@pytest.fixture(scope="module")
+def deployed(seaweed, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("scrapyd")
+    # Credentials reach the crawls from scrapyd's environment only, never from the egg or the job.
+    server = Scrapyd(tmp / "home", free_ports(1)[0], s3_env(seaweed))
+    try:
+        deploy = subprocess.run(["make", "-s", "deploy", f"SCRAPYD_URL={server.url}/"], cwd=REPO,
+                                capture_output=True, text=True, timeout=300)
+        assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+        response = json.loads(deploy.stdout[deploy.stdout.index("{"):])
+        assert response["status"] == "ok" and response["spiders"] >= 2, response
+        yield server, response["version"]
+    finally:
+        server.stop()
+    assert not (REPO / "setup.py").exists() or "setup.py" in subprocess.run(
+        ["git", "check-ignore", "setup.py", "build", "newsarchive.egg-info"], cwd=REPO, capture_output=True,
+        text=True).stdout
+
+
+def test_deployed_project_lists_its_spiders(deployed):
+    server, version = deployed
+    assert "newsarchive" in server.get("listprojects.json")["projects"]
+    assert version in server.get("listversions.json", project="newsarchive")["versions"]
+    assert {"news", "commonspace"} <= set(server.get("listspiders.json", project="newsarchive")["spiders"])
+
+
+def test_scheduled_crawl_then_conditional_recrawl(deployed, seaweed):
+    server, version = deployed
+    bucket = seaweed.new_bucket("scrapyd")
+    uri = f"s3://{bucket}/news"
+    site = build_site(variant=0)
+    with serve(site, port=0) as demo:
+        job_args = [("project", "newsarchive"), ("spider", "news"), ("start_urls", demo.base_url + "/"),
+                    ("jobkey", "demo"), ("setting", f"ARCHIVE_URI={uri}"), ("setting", "AUTOTHROTTLE_ENABLED=0"),
+                    ("setting", "DOWNLOAD_DELAY=0"), ("setting", "CONTACT_URL=http://127.0.0.1/contact"),
+                    ("setting", "DOWNLOAD_MAXSIZE=1000000")]
+        first = server.post("schedule.json", job_args)
+        assert first["status"] == "ok", first
+        server.wait_finished(first["jobid"])
+        before = keys(seaweed, bucket)
+        first_log = list(demo.request_log)
+        demo.clear_requests()
+
+        second = server.post("schedule.json", job_args)
+        server.wait_finished(second["jobid"])
+        second_log = list(demo.request_log)
+
+    # The job's JOBDIR and spool are the schedule's (jobkey), under scrapyd's ./jobs; a finished
+    # crawl leaves no Scrapy state there, so the next run is a recrawl, not a resumption.
+    jobdir = server.home / "jobs" / "demo"
+    assert (jobdir / "archive-spool").is_dir() and not (jobdir / "requests.done").exists()
+
+    crawls = json.loads(archive_json(seaweed, "--archive", uri, "crawls", "--json"))
+    assert [c["job"] for c in crawls] == [second["jobid"], first["jobid"]], server.output()
+    recrawl, crawl = crawls
+    assert all(c["project"] == "newsarchive" and c["job_version"] == version and c["finish_reason"] == "finished"
+               for c in crawls), crawls
+
+    # The first crawl archived every article of the site.
+    docs = [json.loads(line) for line in archive_json(seaweed, "--archive", uri, "export").splitlines()]
+    seen = {urlsplit(u).path for d in docs for u in [d["url"], *d["aliases"]]}
+    assert not [p for p in site.article_paths() if p not in seen]
+    assert crawl["new"] == len(docs) and crawl["not_modified"] == 0
+    assert not [r for r in first_log if r.get("if_none_match")], "nothing was conditional the first time"
+
+    # The recrawl: a conditional request for every article, each answered 304. Every article URL
+    # fetched before is asked again, unless the sitemap's <lastmod> predates our fetch of it.
+    fetched_before = {path_of(v["url"]) for d in docs for v in d["versions"]}
+    known = {path_of(u) for d in docs for u in [d["url"], *d["aliases"]]}
+    conditional = {r["path"] for r in second_log if r.get("if_none_match")}
+    skipped = report_of(seaweed, bucket, recrawl)["counts"].get("archive/skipped/sitemap_lastmod", 0)
+    assert conditional <= known and len(conditional) + skipped >= len(fetched_before)
+    unasked = [d["url"] for d in docs if not {path_of(u) for u in [d["url"], *d["aliases"]]} & conditional]
+    assert not unasked, unasked
+    not_modified = [r for r in second_log if r["status"] == 304]
+    assert len(not_modified) == len([r for r in second_log if r.get("if_none_match")]) == recrawl["not_modified"]
+    assert recrawl["articles"] == 0 and recrawl["new"] == recrawl["version"] == 0
+    # ...while home and listing pages were fetched in full again.
+    assert any(r["path"] == "/" and r["status"] == 200 and not r.get("if_none_match") for r in second_log)
+
+    # It stored at most its report, its WARC file and its index, and its validators segment.
+    report = report_of(seaweed, bucket, recrawl)
+    added = keys(seaweed, bucket) - before
+    allowed = (f"news/crawls/{recrawl['crawl_id']}", f"news/warc/{recrawl['crawl_id']}-",
+               f"news/index/validators/{recrawl['crawl_id']}")
+    assert added and all(k.startswith(allowed) for k in added), sorted(added)
+    assert not [k for k in added if k.startswith("news/blobs/")]
+    assert report["counts"].get("archive/blobs_new", 0) == 0
+    # (the report counts the requests made before it was written)
+    assert report["requests"].get("PUT", 0) == len(added) - 1, (report["requests"], sorted(added))
+    print(f"recrawl: {len(conditional)} conditional requests, {len(not_modified)} answered 304, {skipped} skipped "
+          f"by sitemap lastmod, "
+          f"{report['requests'].get('PUT', 0)} PUTs ({sorted(k.rsplit('/', 2)[-2] for k in added)}); "
+          f"first crawl: {crawl['pages']} pages, {crawl['articles']} articles")
+
+    # Each 304 is a WARC revisit record with the server-not-modified profile.
+    warc_key = next(k for k in added if k.endswith(".warc.gz"))
+    data = seaweed.client().get_object(Bucket=bucket, Key=warc_key)["Body"].read()
+    revisits = [r for r in ArchiveIterator(io.BytesIO(data)) if r.rec_type == "revisit"]
+    profiles = {r.rec_headers.get_header("WARC-Profile") for r in revisits}
+    assert len(revisits) == len(not_modified)
+    assert profiles == {"http://netpreserve.org/warc/1.1/revisit/server-not-modified"}
+    assert all(r.rec_headers.get_header("WARC-Refers-To-Date") for r in revisits)
+    seaweed.drop_bucket(bucket)
