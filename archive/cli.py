@@ -357,6 +357,11 @@ def wacz(ctx, out, crawl_id, since):
     click.echo(f"{out}: {warcs} WARC files, {sum(r['bytes'] for r in package['resources'])} bytes")
 
 
+from .schedule_cmd import schedule_group  # noqa: E402 - `archive schedule ...` (scheduled crawls)
+
+cli.add_command(schedule_group)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (tests call ``main([...])``)."""
     try:

@@ -156,9 +156,11 @@ class Revalidation:
         return self._validators_seen.get(url) or self.validators.get(url)
 
     def _record_fetch(self, page: dict, doc_id: str | None) -> None:
-        """An article page was filed: keep its validators for the next crawl."""
+        """An article page was filed: keep its validators (when it had any) for the next crawl."""
         if not page.get("url") or not page.get("fetched_at"):
             return
+        if not page.get("etag") and not page.get("last_modified"):
+            return   # the server gave nothing to ask conditionally with: fetched in full next time
         entry = entry_from_headers([("ETag", page.get("etag")), ("Last-Modified", page.get("last_modified"))],
                                    fetched_at=page["fetched_at"], doc_id=doc_id)
         if page.get("body_sha256"):

@@ -216,3 +216,66 @@ def test_scheduled_crawl_then_conditional_recrawl(deployed, seaweed):
     assert profiles == {"http://netpreserve.org/warc/1.1/revisit/server-not-modified"}
     assert all(r.rec_headers.get_header("WARC-Refers-To-Date") for r in revisits)
     seaweed.drop_bucket(bucket)
+
+
+def test_egg_as_the_dockerfile_builds_it(tmp_path):
+    """`scrapyd-deploy --build-egg` (deploy/Dockerfile's first stage): the egg holds the project,
+    not its tests, and declares the settings entry point scrapyd's runner looks up."""
+    import zipfile
+
+    egg = tmp_path / "newsarchive.egg"
+    proc = subprocess.run([str(Path(sys.executable).parent / "scrapyd-deploy"), "--build-egg", str(egg)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    with zipfile.ZipFile(egg) as z:
+        names = z.namelist()
+        entry_points = z.read("EGG-INFO/entry_points.txt").decode()
+    assert "[scrapy]" in entry_points and "settings = crawler.settings" in entry_points
+    assert "crawler/spiders/news.py" in names and "archive/validators.py" in names
+    assert not [n for n in names if n.startswith("tests/")]
+    ignored = subprocess.run(["git", "status", "--porcelain", "--ignored=no"], cwd=REPO, capture_output=True,
+                             text=True).stdout
+    assert "setup.py" not in ignored and "egg-info" not in ignored and "build/" not in ignored
+
+
+def test_compose_schedules_check():
+    from tests.crawling import archive_cmd
+
+    code, out, err = archive_cmd("schedule", "check", "deploy/schedules.compose.toml")
+    assert code == 0, err
+    compose = (REPO / "deploy" / "docker-compose.yml").read_text()
+    for service in ("s3:", "scrapyd:", "scheduler:"):
+        assert f"\n  {service}" in compose
+    assert "schedules.compose.toml:/etc/newsarchive/schedules.toml" in compose
+
+
+def test_scheduler_against_the_real_scrapyd(deployed, tmp_path):
+    """`archive schedule`'s scheduler posting to the real scrapyd: a run skipped while the one it
+    posted is pending or running (listjobs.json), and a crawl that fetched nothing shows as
+    failed in scrapyd's job log."""
+    from datetime import datetime, timezone
+
+    from archive import schedule as sched
+    from tests.test_monitoring import dead_port
+
+    server, _ = deployed
+    s = sched.Schedule(name="unreachable", spider="news", cron="*/5 * * * *", nodes=[server.url],
+                       args={"start_urls": f"http://127.0.0.1:{dead_port()}/"},
+                       settings={"ARCHIVE_URI": str(tmp_path / "archive"), "RETRY_TIMES": "0"})
+    state = sched.State(tmp_path / "state.sqlite")
+    scheduler = sched.Scheduler([s], state)
+
+    def at(minute):
+        return datetime(2026, 3, 2, 10, minute, tzinfo=timezone.utc)
+
+    scheduler.tick(at(1))
+    scheduler.tick(at(5))
+    job = state.get("unreachable")["last_job"]
+    scheduler.tick(at(10))             # at once: the job is still pending or running
+    assert [d["action"] for d in state.decisions()] == ["start", "posted", "skip"]
+    server.wait_finished(job)
+    scheduler.tick(at(15))
+    assert [d["action"] for d in state.decisions()][-1] == "posted"
+    log = (server.home / "logs" / "newsarchive" / "news" / f"{job}.log").read_text()
+    assert "failed: failed_nothing_fetched" in log and "`scrapy crawl` exits 1" in log
+    server.wait_finished(state.get("unreachable")["last_job"])
