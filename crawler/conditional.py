@@ -30,8 +30,8 @@ class ConditionalRequestMiddleware:
         if request.meta.get("revalidate") and request.url in getattr(spider, "sitemap_unchanged", ()):
             request.meta["sitemap_unchanged"] = True
             raise IgnoreRequest(f"unchanged since the last fetch (sitemap lastmod): {request.url}")
-        from crawler.pipelines import session_for
-        headers = conditional_headers(session_for(self.crawler).validator(request.url))
+        session = getattr(self.crawler, "archive_session", None)   # set by the archive pipeline
+        headers = conditional_headers(session.validator(request.url)) if session else {}
         if not headers:
             return None
         for name, value in headers.items():

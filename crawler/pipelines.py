@@ -61,6 +61,7 @@ class ArchiveRuntime:
                        "http-header-user-agent": settings.get("USER_AGENT"),
                        "robots": "classic" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"},
             on_filed=lambda page: signals.send_catch_log(page_done, urls=[*page.get("redirects", ()), page["url"]]))
+        crawler.archive_session = self.session   # validators, for the spider and crawler.conditional
         self.pool = ThreadPool(minthreads=1, maxthreads=settings.getint("ARCHIVE_THREADS"), name="archive-io")
         self.pool.start()
         reactor.addSystemEventTrigger("during", "shutdown", self.pool.stop)

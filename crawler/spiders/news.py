@@ -121,8 +121,8 @@ class NewsSpider(scrapy.Spider):
     def _known_articles(self) -> list[str]:
         if not self.settings.getbool("ARCHIVE_REVALIDATE_KNOWN", True):
             return []
-        from crawler.pipelines import session_for
-        return sorted(url for url in session_for(self.crawler).validators if self._allowed(url))
+        session = getattr(self.crawler, "archive_session", None)   # set by the archive pipeline
+        return sorted(url for url in session.validators if self._allowed(url)) if session else []
 
     # -- discovery -----------------------------------------------------------------------
     def parse_robots(self, response):
@@ -171,8 +171,8 @@ class NewsSpider(scrapy.Spider):
 
     # -- pages ---------------------------------------------------------------------------
     def _unchanged_since_fetched(self, url: str, lastmod: str | None) -> bool:
-        from crawler.pipelines import session_for
-        return bool(lastmod) and unchanged_since_last_fetch(session_for(self.crawler).validator(url), lastmod)
+        session = getattr(self.crawler, "archive_session", None)   # set by the archive pipeline
+        return bool(lastmod and session) and unchanged_since_last_fetch(session.validator(url), lastmod)
 
     def parse_page(self, response):
         if response.status == 304:   # a conditional request (crawler.conditional): nothing changed
