@@ -311,6 +311,25 @@ def _drop_dateline(blocks: list[str]) -> list[str]:
     return [block for i, block in enumerate(blocks) if i >= _DATELINE_SCAN or not _is_dateline(block)]
 
 
+_QUESTION_ENDS = ("?", "\uff1f", "\u061f", "\u037e")  # ASCII, full-width, Arabic, Greek
+
+
+def _restore_questions(default: list[str], precise: list[str]) -> list[str]:
+    """The precision pass's blocks, plus the questions it dropped from between them: favor_precision
+    drops short blocks, and a question sitting between kept paragraphs is body text (an interview
+    question, a subheading), not boilerplate. Only when its blocks are all the default pass's."""
+    kept = set(precise)
+    if not kept <= set(default):
+        return precise
+    positions = [i for i, block in enumerate(default) if block in kept]
+    first, last = positions[0], positions[-1]
+    return [
+        block
+        for i, block in enumerate(default)
+        if block in kept or (first < i < last and block.endswith(_QUESTION_ENDS))
+    ]
+
+
 def _terms(values: list[str] | None) -> list[str]:
     """Flatten trafilatura's comma-joined keyword strings into unique terms."""
     seen: set[str] = set()
@@ -422,16 +441,15 @@ def extract(
     start = _add_phase("trafilatura", start)
     if doc is None or not doc.text:
         return None
-    text = doc.text
+    nfc = (lambda t: normalize("NFC", t)) if settings.normalize_unicode else (lambda t: t)
+    blocks = _blocks(nfc(doc.text))
     if settings.precision_check and not settings.favor_precision:
         kwargs = {**settings.trafilatura_kwargs(), "favor_precision": True, "favor_recall": False}
         precise = bare_extraction(tree, url=url, include_comments=False, with_metadata=False, **kwargs)
-        if precise is not None and precise.text and len(precise.text) >= settings.precision_check * len(text):
-            text = precise.text
+        if precise is not None and precise.text and len(precise.text) >= settings.precision_check * len(doc.text):
+            blocks = _restore_questions(blocks, _blocks(nfc(precise.text)))
             doc.body = precise.body
         start = _add_phase("precision pass", start)
-    text = normalize("NFC", text) if settings.normalize_unicode else text
-    blocks = _blocks(text)
     if settings.drop_headline:
         blocks = _drop_headline(blocks, _headlines(tree, doc.title))
     if settings.drop_dateline:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from archive.encoding import decode_html, looks_like_html
-from archive.extract import DEFAULT_SETTINGS, FULLWIDTH_WEIGHT, Article, extract, text_size
+from archive.extract import DEFAULT_SETTINGS, FULLWIDTH_WEIGHT, Article, _restore_questions, extract, text_size
 
 REPO = Path(__file__).resolve().parent.parent
 PARAGRAPHS = [
@@ -404,3 +404,12 @@ def test_text_is_nfc_normalised():
     assert art is not None
     assert "e\u0301" not in art.text
     assert unicodedata.normalize("NFC", decomposed[1]) in art.blocks
+
+
+def test_precision_pass_keeps_questions_between_its_paragraphs():
+    default = ["Teaser headline elsewhere", "First answer paragraph.", "Why did you leave?", "Second answer.",
+               "Share this?", "Newsletter: sign up"]
+    precise = ["First answer paragraph.", "Second answer."]
+    assert _restore_questions(default, precise) == ["First answer paragraph.", "Why did you leave?", "Second answer."]
+    assert _restore_questions(default, ["Something else."]) == ["Something else."]  # not a subset: as it is
+    assert _restore_questions(["A.", "为什么？", "B."], ["A.", "B."]) == ["A.", "为什么？", "B."]
