@@ -276,20 +276,30 @@ def flush(ctx, spool_dir):
     """
     from pathlib import Path
 
-    from .session import CrawlSession
+    from .session import CrawlSession, SpoolBusy
     archive = _open(ctx, write=True)
     if not Path(spool_dir).is_dir():
         raise click.ClickException(f"no spool folder at {spool_dir}")
-    session = CrawlSession(archive, spider="flush", spool_dir=spool_dir, warmup_pages=0)
-    waiting = len(session.spooled_pages())
-    try:
-        filed = session.replay_spool()
-        report = session.finish()
-    except StoreError as exc:
-        raise click.ClickException(f"store failed: {exc}; the spool is kept") from None
-    left = report["counts"].get("archive/spool/pages_waiting", 0)
-    click.echo(f"filed {filed} of {waiting} spooled pages; "
-               f"{report['counts'].get('archive/spool/warc_files_recovered', 0)} WARC files uploaded; {left} left")
+    root = Path(spool_dir)
+    # A crawl's own spool, or the folder of per-crawl spools (.archive-spool/<crawl-id>/).
+    spools = [root] if (root / "pages").is_dir() else sorted(p for p in root.iterdir() if (p / "pages").is_dir())
+    filed = waiting = uploaded = left = 0
+    for spool in spools:
+        try:
+            session = CrawlSession(archive, spider="flush", spool_dir=spool, warmup_pages=0)
+        except SpoolBusy as exc:
+            raise click.ClickException(str(exc)) from None
+        waiting += len(session.spooled_pages())
+        try:
+            filed += session.replay_spool()
+            report = session.finish()
+        except StoreError as exc:
+            raise click.ClickException(f"store failed: {exc}; the spool is kept") from None
+        finally:
+            session.close()
+        left += report["counts"].get("archive/spool/pages_waiting", 0)
+        uploaded += report["counts"].get("archive/spool/warc_files_recovered", 0)
+    click.echo(f"filed {filed} of {waiting} spooled pages; {uploaded} WARC files uploaded; {left} left")
     if left:
         raise click.ClickException(f"{left} pages are still waiting in {spool_dir}")
 

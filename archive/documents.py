@@ -7,14 +7,38 @@ stored document and ours are merged and the write is tried again.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 
-from .archive import Archive
+from .archive import Archive, ArchiveError
 from .store import StoreError
+
+logger = logging.getLogger(__name__)
 
 METADATA_FIELDS = ("author", "section", "tags", "description", "language", "image")
 CONFLICT_RETRIES = 8
 DOC_CACHE = 2000            # written documents kept in memory between batches
+
+
+class DamagedDocument(ArchiveError):
+    """A stored document that cannot be read or does not have a document's shape."""
+
+    def __init__(self, doc_id: str, why: str):
+        super().__init__(f"document {doc_id} is damaged: {why}")
+        self.doc_id = doc_id
+
+
+def check_shape(doc_id: str, doc) -> None:
+    """What filing relies on: an id, a URL, a text, aliases and at least one version."""
+    if not isinstance(doc, dict):
+        raise DamagedDocument(doc_id, "not a JSON object")
+    if doc.get("id") != doc_id or not isinstance(doc.get("url"), str):
+        raise DamagedDocument(doc_id, "no id or url")
+    if not isinstance(doc.get("aliases", []), list) or not isinstance(doc.get("text") or "", str):
+        raise DamagedDocument(doc_id, "aliases or text of the wrong type")
+    versions = doc.get("versions")
+    if not isinstance(versions, list) or not versions or not all(isinstance(v, dict) for v in versions):
+        raise DamagedDocument(doc_id, "no versions")
 
 
 def merge_documents(stored: dict, ours: dict) -> dict:
@@ -49,11 +73,23 @@ class DocumentBatch:
         self.docs: dict[str, dict] = {}
         self.etags: dict[str, str | None] = {}   # None: not created yet
         self.dirty: set[str] = set()             # changed since the last write
+        self.damaged: set[str] = set()           # stored documents found damaged: skipped, reported
+        self.changes: dict[str, int] = {}        # doc id -> changes made to it (a write sees a count)
 
     def get(self, doc_id: str) -> dict:
+        """The document, read once; :class:`DamagedDocument` if it cannot be used."""
         doc = self.docs.get(doc_id)
         if doc is None:
-            doc, etag = self.archive.load_document_tagged(doc_id)
+            if doc_id in self.damaged:
+                raise DamagedDocument(doc_id, "found damaged earlier in this crawl")
+            try:
+                doc, etag = self.archive.load_document_tagged(doc_id)
+                check_shape(doc_id, doc)
+            except StoreError:
+                raise
+            except ArchiveError as exc:
+                self.damaged.add(doc_id)
+                raise DamagedDocument(doc_id, str(exc)) from exc
             self.docs[doc_id], self.etags[doc_id] = doc, etag
         return doc
 
@@ -63,17 +99,24 @@ class DocumentBatch:
 
     def mark_dirty(self, doc_id: str) -> None:
         self.dirty.add(doc_id)
+        self.changes[doc_id] = self.changes.get(doc_id, 0) + 1
 
     def write(self) -> None:
-        """Write the dirty documents (conditional writes; merge and retry on a conflict)."""
+        """Write the dirty documents (conditional writes; merge and retry on a conflict).
+
+        A document changed by another thread while it was being written stays dirty and is
+        written again here, so the pages that changed it are never reported safe too early."""
         with self._lock:
             dirty = sorted(self.dirty)
         for doc_id in dirty:
             for _ in range(CONFLICT_RETRIES):
                 with self._lock:
+                    if doc_id not in self.dirty:
+                        break
                     doc = self.docs[doc_id]
                     doc["rev"] = (doc.get("rev") or 0) + 1
                     etag = self.etags.get(doc_id)
+                    seen = self.changes.get(doc_id, 0)
                     snapshot = json.loads(json.dumps(doc))
                 if etag is None:
                     new_tag = self.archive.create_document(snapshot)
@@ -82,13 +125,26 @@ class DocumentBatch:
                 if new_tag:
                     with self._lock:
                         self.etags[doc_id] = new_tag
-                        if self.docs[doc_id].get("rev") == snapshot["rev"]:
-                            self.dirty.discard(doc_id)
                         if self.on_written is not None:
                             self.on_written(self.docs[doc_id])
-                    break
+                        if self.changes.get(doc_id, 0) == seen:
+                            self.dirty.discard(doc_id)
+                            break
+                        self.counts["archive/documents_changed_during_write"] += 1
+                    continue   # changed while it was written: write it again
                 # Someone else wrote it since we read it: merge ours into theirs and try again.
-                stored, stored_tag = self.archive.load_document_tagged(doc_id)
+                try:
+                    stored, stored_tag = self.archive.load_document_tagged(doc_id)
+                    check_shape(doc_id, stored)
+                except StoreError:
+                    raise
+                except ArchiveError as exc:   # damaged by the other writer: ours is not written over it
+                    logger.error("Not writing document %s: the stored one is damaged (%s)", doc_id, exc)
+                    with self._lock:
+                        self.damaged.add(doc_id)
+                        self.dirty.discard(doc_id)
+                        self.counts["archive/error/damaged_document"] += 1
+                    break
                 with self._lock:
                     self.docs[doc_id] = merge_documents(stored, self.docs[doc_id])
                     self.etags[doc_id] = stored_tag

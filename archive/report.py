@@ -18,7 +18,8 @@ def new_crawl_id() -> str:
 
 def crawl_report(*, crawl_id: str, spider: str | None, archive_uri: str, started_at: str, elapsed: float,
                  reason: str, settings: dict, counts: dict, requests: Counter, warc_files: list,
-                 decisions: list[dict], new_documents: int, job: dict | None = None) -> dict:
+                 decisions: list[dict], new_documents: int, job: dict | None = None,
+                 damaged_documents=()) -> dict:
     requests = dict(sorted(requests.items()))
     new_docs = new_documents
     return {
@@ -35,5 +36,6 @@ def crawl_report(*, crawl_id: str, spider: str | None, archive_uri: str, started
         "requests": requests,
         "puts_per_new_document": round(requests.get("PUT", 0) / new_docs, 2) if new_docs else None,
         "warc_files": warc_files,
+        "damaged_documents": list(damaged_documents),   # skipped: for `archive verify` and a person
         "decisions": decisions,
     }

@@ -40,11 +40,11 @@ from pathlib import Path
 from .archive import Archive, ArchiveError, blob_key
 from .catalog import catalog_url_index
 from .dedup import NEAR_K, Decision, Deduplicator, UrlIndex
-from .documents import DocumentBatch, merge_documents
+from .documents import DamagedDocument, DocumentBatch, merge_documents
 from .filing import Filing, removed_record
 from .indexes import ANCHORS_KEY, NEARDUP_KEY, IndexFiles, blocks_key
 from .report import crawl_report, new_crawl_id, utcnow
-from .spool import Spool
+from .spool import Spool, SpoolBusy  # noqa: F401  (SpoolBusy: raised by CrawlSession())
 from .store import StoreError
 from .teasers import SiteBlocks, site_of, split_blocks
 from .urls import choose_canonical
@@ -223,6 +223,14 @@ class CrawlSession(Filing, Revalidation):
             self._spool_page(page)
             self._safe([page])
             return None
+        except DamagedDocument as exc:
+            # Reported and skipped: the damaged document is left as it is for `archive verify`
+            # and a person to look at; everything else this crawl files is written.
+            logger.error("Skipped %s: %s", page["url"], exc)
+            self.counts["archive/error/damaged_document"] += 1
+            self.counts["archive/skipped/damaged_document"] += 1
+            self._safe([page])
+            return None
 
     def _store_failed(self, exc: Exception, doing: str) -> None:
         if time.monotonic() >= self._store_down_until:
@@ -377,7 +385,12 @@ class CrawlSession(Filing, Revalidation):
             logger.warning("Store failed at the end of the crawl (%s): %d pages, the listing and the report "
                            "wait in %s", exc, len(unsafe), self.spool_dir)
             report["counts"]["archive/spool/listing_entries"] = len(entries)
+        self.spool.release()
         return report
+
+    def close(self) -> None:
+        """Release the spool without finishing (a session given up on); :meth:`finish` does it too."""
+        self.spool.release()
 
     def _report(self, stats: dict | None, reason: str) -> dict:
         counts = {**(stats or {}), **self.counts}
@@ -388,7 +401,8 @@ class CrawlSession(Filing, Revalidation):
             settings=self.settings, counts=counts, job=self.job,
             requests=Counter(self.archive.store.requests) - self._requests_at_start,
             warc_files=self.warc.files(), decisions=self.decisions,
-            new_documents=self.counts.get("archive/decision/new", 0))
+            new_documents=self.counts.get("archive/decision/new", 0),
+            damaged_documents=sorted(self.batch.damaged))
 
 
 __all__ = ["CrawlSession", "Snapshot", "merge_documents", "removed_record"]

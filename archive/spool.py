@@ -11,14 +11,24 @@ Layout of a spool folder::
 
 Bodies are reference counted: each page holding one (fetched, or waiting in pages/) counts once,
 and a body goes when its last page is safe.
+
+A spool belongs to one session at a time: the session holds an exclusive ``flock`` on
+``.lock`` from its start to its end (the kernel drops it if the process dies), so a second crawl,
+or ``archive flush``, on the same folder is refused instead of deleting bodies the first still needs.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import gzip
 import json
 import os
 from collections import Counter
 from pathlib import Path
+
+
+class SpoolBusy(Exception):
+    """Another crawl is using this spool."""
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -35,6 +45,42 @@ class Spool:
         (self.path / "pages").mkdir(parents=True, exist_ok=True)
         (self.path / "bodies").mkdir(parents=True, exist_ok=True)
         self.refs: Counter = Counter()   # body sha256 -> pages still needing it
+        self._lock_file = open(self.path / ".lock", "a+")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self._lock_file.close()
+            self._lock_file = None
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise SpoolBusy(f"the spool {self.path} is in use by another crawl; give this one its own "
+                                f"(ARCHIVE_SPOOL_DIR) or wait for that one to end") from None
+            raise
+        self._lock_file.seek(0)
+        self._lock_file.truncate()
+        self._lock_file.write(f"{os.getpid()}\n")
+        self._lock_file.flush()
+
+    def release(self) -> None:
+        """Let another session use this spool (at the end of a crawl)."""
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def remove_if_empty(self) -> bool:
+        """Remove the spool folder if nothing waits in it (a crawl's own spool, at its end)."""
+        self.release()
+        (self.path / ".lock").unlink(missing_ok=True)
+        for folder in sorted((p for p in self.path.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        try:
+            self.path.rmdir()
+            return True
+        except OSError:
+            return False
 
     # -- bodies ----------------------------------------------------------------------------
     def body_path(self, sha: str) -> Path:

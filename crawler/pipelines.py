@@ -15,7 +15,9 @@ from twisted.python.threadpool import ThreadPool
 
 from archive.archive import Archive
 from archive.crawls import failed, fetched_pages
+from archive.report import new_crawl_id
 from archive.session import CrawlSession
+from archive.spool import SpoolBusy
 from archive.store import StoreError
 from crawler.items import NotModifiedPage
 from crawler.signals import page_done
@@ -47,11 +49,12 @@ class ArchiveRuntime:
             options = s3_options_from_settings(settings)
             options["max_pool_connections"] = settings.getint("ARCHIVE_THREADS") + 2
         archive = Archive.open(uri, create=True, **options)
-        spool = settings.get("ARCHIVE_SPOOL_DIR") or (
-            os.path.join(settings["JOBDIR"], "archive-spool") if settings.get("JOBDIR") else ".archive-spool")
+        crawl_id = new_crawl_id()
+        spool = default_spool(settings, crawl_id)
+        self.own_spool = not (settings.get("ARCHIVE_SPOOL_DIR") or settings.get("JOBDIR"))
         signals = crawler.signals
         self.session = CrawlSession(
-            archive, spider=getattr(crawler.spidercls, "name", None),
+            archive, crawl_id=crawl_id, spider=getattr(crawler.spidercls, "name", None),
             settings={name: settings.get(name) for name in REPORTED_SETTINGS},
             spool_dir=spool, warmup_pages=settings.getint("ARCHIVE_WARMUP_PAGES"),
             index_flush_every=settings.getint("ARCHIVE_INDEX_FLUSH_EVERY"), warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
@@ -69,6 +72,17 @@ class ArchiveRuntime:
 
     async def run(self, func, *args, **kwargs):
         return await maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, func, *args, **kwargs))
+
+
+def default_spool(settings, crawl_id: str) -> str:
+    """The crawl's spool: ``ARCHIVE_SPOOL_DIR`` (shared on purpose, locked while in use), the
+    job's (``JOBDIR/archive-spool``, so a resumed job files what it left), else its own folder
+    ``.archive-spool/<crawl-id>``, which ``archive flush`` finds and which goes when empty."""
+    if settings.get("ARCHIVE_SPOOL_DIR"):
+        return settings.get("ARCHIVE_SPOOL_DIR")
+    if settings.get("JOBDIR"):
+        return os.path.join(settings["JOBDIR"], "archive-spool")
+    return os.path.join(".archive-spool", crawl_id)
 
 
 _runtimes: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -96,7 +110,7 @@ class ArchivePipeline:
     def from_crawler(cls, crawler):
         try:
             return cls(crawler)
-        except StoreError as exc:
+        except (StoreError, SpoolBusy) as exc:
             # Scrapy stops before any request is made and `scrapy crawl` exits with status 1.
             logger.error("Cannot open archive %s: %s", crawler.settings.get("ARCHIVE_URI"), exc)
             raise RuntimeError(f"cannot open archive: {exc}") from None
@@ -132,6 +146,8 @@ class ArchivePipeline:
                          report["crawl_id"], report["finish_reason"], fetched_pages(report["counts"]),
                          sum(v for k, v in report["counts"].items() if k.startswith("archive/error/")))
         waiting = report["counts"].get("archive/spool/pages_waiting", 0)
+        if self.runtime.own_spool and not waiting:
+            self.session.spool.remove_if_empty()
         if waiting:
             logger.warning("%d pages wait in the spool %s: the next crawl or 'archive flush --spool %s' files "
                            "them", waiting, self.session.spool_dir, self.session.spool_dir)

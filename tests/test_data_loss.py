@@ -1,0 +1,180 @@
+"""Issue 9, "data loss and rewriting": each way of losing or rewriting what was archived,
+reproduced on a throwaway archive through the library's real path (CrawlSession)."""
+import json
+import threading
+
+import pytest
+
+from archive.archive import Archive, doc_key
+from archive.session import CrawlSession
+from archive.store import LocalStore
+from tests.test_archive_cli import TEXT, ingest, page
+
+STORY = ["Negotiators met in Geneva on Tuesday to discuss the future of the water treaty between the two states.",
+         "The talks lasted eleven hours and ended with a joint statement signed by both foreign ministers.",
+         "Farmers on both banks of the river have waited years for a settlement of the irrigation quotas.",
+         "Observers from the regional union said the agreement could be ratified before the end of the year.",
+         "A second round is planned for March, when technical teams will present the new measuring stations."]
+
+
+def story(n: int, extra: list[str] = ()) -> str:
+    """A distinct article: the same shape, different words, so simhash and shingles tell them apart."""
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    w = words[n % len(words)]
+    blocks = [f"{s} The {w} delegation number {n} noted item {i} of {w} agenda." for i, s in enumerate(STORY)]
+    return "\n".join([*blocks, *extra])
+
+
+@pytest.fixture
+def archive(tmp_path):
+    return Archive.open(str(tmp_path / "arch"), create=True)
+
+
+# 1 ---------------------------------------------------------------------------------------
+class HookedStore(LocalStore):
+    """A real local store that runs a callback in the middle of a document write."""
+    during_doc_write = None
+
+    def put_if_absent(self, key, data, **o):
+        hook = self.during_doc_write
+        if hook and key.startswith("docs/"):
+            self.during_doc_write = None
+            hook()
+        return super().put_if_absent(key, data, **o)
+
+
+def test_a_change_made_during_its_documents_write_is_written_before_it_is_reported_safe(tmp_path):
+    store = HookedStore(tmp_path / "arch")
+    store.create()
+    archive = Archive(store)
+    filed = []
+    s = CrawlSession(archive, warmup_pages=0, spool_dir=tmp_path / "spool", on_filed=lambda p: filed.append(p["url"]))
+    ingest(s, page("http://site.test/news/talks"))
+    alias = "http://site.test/index.php/news/talks"
+    store.during_doc_write = lambda: ingest(s, page(alias))     # another thread files an alias mid-PUT
+    s.flush()
+    doc = json.loads(store.get(doc_key(s.listing and next(iter(s.listing)))))
+    if alias in filed:
+        assert alias in doc["aliases"], "the alias was reported safe but is not in the stored document"
+    s.finish()
+    doc = archive.find("http://site.test/news/talks")
+    assert doc["aliases"] == [alias]
+    assert alias in filed
+
+
+# 2 ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("declared", ["http://site.test/", "/", "http://site.test/news"])
+def test_a_canonical_pointing_at_the_home_page_or_a_listing_does_not_merge_articles(archive, declared):
+    s = CrawlSession(archive, warmup_pages=0)
+    for n in range(5):
+        ingest(s, page(f"http://site.test/news/story-{n}", text=story(n), title=f"Story {n}", canonical=declared))
+    s.finish()
+    docs = list(archive.iter_documents())
+    assert sorted(d["url"] for d in docs) == [f"http://site.test/news/story-{n}" for n in range(5)]
+    assert all(len(d["versions"]) == 1 for d in docs)
+
+
+def test_a_canonical_to_another_article_is_ignored_when_the_texts_differ(archive):
+    s = CrawlSession(archive, warmup_pages=0)
+    ingest(s, page("http://site.test/news/a", text=story(1), title="A"))
+    ingest(s, page("http://site.test/news/b", text=story(2), title="B", canonical="/news/a"))
+    s.finish()
+    docs = {d["url"]: d for d in archive.iter_documents()}
+    assert set(docs) == {"http://site.test/news/a", "http://site.test/news/b"}
+    assert len(docs["http://site.test/news/a"]["versions"]) == 1
+
+
+# 3 ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("redirected", [False, True])
+def test_a_slug_change_with_an_edit_makes_a_version_and_later_edits_too(archive, redirected):
+    old, new = "http://site.test/news/old-slug", "http://site.test/news/new-slug"
+    s = CrawlSession(archive, warmup_pages=0)
+    ingest(s, page(old, text=story(1)))
+    s.finish()
+    s = CrawlSession(archive, warmup_pages=0)
+    p = page(new, text=story(1, ["The ministers added a clause on drought years."]), title="Talks, updated")
+    if redirected:
+        p["redirects"] = [old]
+    ingest(s, p)
+    s.finish()
+    docs = list(archive.iter_documents())
+    assert len(docs) == 1
+    doc = docs[0]
+    assert len(doc["versions"]) == 2 and doc["text"].endswith("drought years.")
+    assert doc["title"] == "Talks, updated"
+    assert new in [doc["url"], *doc["aliases"]] and old in [doc["url"], *doc["aliases"]]
+    s = CrawlSession(archive, warmup_pages=0)
+    ingest(s, page(new, text=story(1, ["The ministers added a clause on drought years.", "A third edit."])))
+    s.finish()
+    doc = archive.load_document(doc["id"])
+    assert len(doc["versions"]) == 3 and doc["text"].endswith("A third edit.")
+
+
+def test_redirect_sources_are_aliases(archive):
+    s = CrawlSession(archive, warmup_pages=0)
+    p = page("http://site.test/news/talks")
+    p["redirects"] = ["http://site.test/go/123", "http://site.test/news/talks-old"]
+    ingest(s, p)
+    s.finish()
+    doc = archive.find("http://site.test/news/talks")
+    assert set(doc["aliases"]) == {"http://site.test/go/123", "http://site.test/news/talks-old"}
+    assert archive.find("http://site.test/go/123")["id"] == doc["id"]
+
+
+# 4 ---------------------------------------------------------------------------------------
+def test_removing_a_paragraph_shared_with_one_other_article_is_an_edit_and_the_old_text_stays(archive):
+    background = "Background: the treaty of 1961 shares the river's flow equally between the two states."
+    s = CrawlSession(archive, warmup_pages=0)
+    ingest(s, page("http://site.test/news/a", text=story(1, [background]), title="A"))
+    ingest(s, page("http://site.test/news/b", text=story(2, [background]), title="B"))
+    s.finish()
+    first = archive.find("http://site.test/news/a")
+    s = CrawlSession(archive, warmup_pages=0)
+    d = ingest(s, page("http://site.test/news/a", text=story(1), title="A"))
+    s.finish()
+    doc = archive.find("http://site.test/news/a")
+    assert d.action == "version", d.to_dict()
+    assert len(doc["versions"]) == 2 and background not in doc["text"]
+    assert doc["versions"][0]["text_sha256"] == first["versions"][0]["text_sha256"], "the old version is untouched"
+    assert archive.version_text(doc, 1) == first["text"], "the previous text stays retrievable"
+
+
+# 5 ---------------------------------------------------------------------------------------
+def test_a_damaged_document_is_reported_and_skipped_and_the_rest_is_written(archive):
+    s = CrawlSession(archive, warmup_pages=0)
+    d = ingest(s, page("http://site.test/news/talks"))
+    s.finish()
+    archive.store.put(doc_key(d.doc_id), b"{broken")
+    s = CrawlSession(archive, warmup_pages=10)          # all held back: filed during finish()
+    ingest(s, page("http://site.test/news/talks", text=TEXT + " Edited."))
+    for n in range(5):
+        ingest(s, page(f"http://site.test/news/new-{n}", text=story(n), title=f"New {n}"))
+    report = s.finish()
+    urls = {json.loads(archive.store.get(k))["url"] for k in archive.store.list("docs/")
+            if k != doc_key(d.doc_id)}
+    assert urls == {f"http://site.test/news/new-{n}" for n in range(5)}
+    assert s.crawl_id in {r["crawl_id"] for r in archive.iter_reports()}, "the crawl report is saved"
+    assert report["counts"]["archive/error/damaged_document"] == 1
+    assert report["damaged_documents"] == [d.doc_id]
+
+
+# 6 ---------------------------------------------------------------------------------------
+def test_two_crawls_never_share_a_spool_by_accident(tmp_path, monkeypatch):
+    from crawler.pipelines import default_spool
+    monkeypatch.chdir(tmp_path)
+    a, b = default_spool({}, "crawl-a"), default_spool({}, "crawl-b")
+    assert a != b
+    assert default_spool({"JOBDIR": "job"}, "x") == default_spool({"JOBDIR": "job"}, "y"), "a resumed job shares"
+
+
+def test_a_shared_spool_is_locked_while_a_crawl_uses_it(archive, tmp_path):
+    spool = tmp_path / "spool"
+    first = CrawlSession(archive, warmup_pages=10, spool_dir=spool)
+    ingest(first, page("http://site.test/news/talks"))     # held back: its body is only in the spool
+    from archive.spool import SpoolBusy
+    with pytest.raises(SpoolBusy):
+        CrawlSession(archive, spool_dir=spool).replay_spool()
+    first.finish()
+    assert archive.find("http://site.test/news/talks")["versions"][0]["blob"]
+    assert archive.store.exists(archive.find("http://site.test/news/talks")["versions"][0]["blob"])
+    CrawlSession(archive, spool_dir=spool).finish()         # free again once the first has finished
