@@ -39,6 +39,10 @@ def blob_key(sha256_hex: str) -> str:
     return f"blobs/sha256/{sha256_hex[:2]}/{sha256_hex}.gz"
 
 
+def text_key(text_sha256_hex: str) -> str:
+    return f"texts/sha256/{text_sha256_hex[:2]}/{text_sha256_hex}.txt.gz"
+
+
 def doc_key(doc_id: str) -> str:
     return f"docs/{doc_id}.json"
 
@@ -108,6 +112,30 @@ class Archive:
 
     def iter_blob_keys(self) -> Iterator[str]:
         return (k for k in self.store.list("blobs/") if k.endswith(".gz"))
+
+    # -- version texts -------------------------------------------------------------------
+    # Every version's cleaned text, gzip, named by its text_sha256: written once (identical texts
+    # of several documents or crawls share one object) before the document that names it.
+    def put_text(self, text: str) -> str:
+        from .fingerprint import text_sha256
+        sha = text_sha256(text)
+        self.store.put_if_absent(text_key(sha), gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0),
+                                 content_type="text/plain; charset=utf-8", content_encoding="gzip")
+        return sha
+
+    def version_text(self, doc: dict, n: int) -> str:
+        """The cleaned text of a document's version ``n`` (1 is the first)."""
+        versions = doc.get("versions") or []
+        if not 1 <= n <= len(versions):
+            raise ArchiveError(f"document {doc.get('id')} has versions 1 to {len(versions)}, not {n}")
+        sha = versions[n - 1].get("text_sha256")
+        try:
+            return gzip.decompress(self.store.get(text_key(sha))).decode("utf-8")
+        except KeyNotFound:
+            if n == len(versions):
+                return doc.get("text") or ""
+            raise ArchiveError(f"the text of version {n} of {doc.get('id')} was not kept "
+                               f"(archived before version texts were stored)") from None
 
     # -- documents -----------------------------------------------------------------------
     def save_document(self, doc: dict) -> None:

@@ -131,19 +131,27 @@ def list_cmd(ctx, site, since, until, search, limit, as_json):
 @cli.command()
 @click.argument("id_or_url")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored JSON record.")
+@click.option("--version", "version", type=int, metavar="N", help="Print the text of version N (1 is the first).")
 @click.pass_context
-def show(ctx, id_or_url, as_json):
+def show(ctx, id_or_url, as_json, version):
     """Show one document, by id, canonical URL or any URL it was seen at.
 
     Example:
 
-        archive show 3f2a9c0d1e4b5a67
+        archive show 3f2a9c0d1e4b5a67 --version 1
     """
     archive = _open(ctx)
     try:
         doc = archive.find(id_or_url)
+        version_text = None if version is None else archive.version_text(doc, version)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
+    if version_text is not None:
+        v = doc["versions"][version - 1]
+        click.secho(f"{doc.get('title') or '(no title)'}  [version {version} of {len(doc['versions'])}, "
+                    f"{v.get('fetched_at')}, {v.get('url')}]", bold=True)
+        click.echo(version_text)
+        return
     if as_json:
         _dump(doc)
         return
@@ -162,6 +170,29 @@ def show(ctx, id_or_url, as_json):
                    f"  {v.get('url')}")
     click.echo()
     click.echo(doc.get("text") or "")
+
+
+@cli.command()
+@click.argument("id_or_url")
+@click.argument("versions", nargs=-1, type=int)
+@click.pass_context
+def diff(ctx, id_or_url, versions):
+    """Print what changed between two versions of a document (a unified diff, one paragraph per
+    line); the latest two unless version numbers A B are given.
+
+    Example:
+
+        archive diff 3f2a9c0d1e4b5a67 1 2
+    """
+    from .history import diff_versions
+    if len(versions) not in (0, 2):
+        raise click.ClickException("give two version numbers, or none for the latest two")
+    archive = _open(ctx)
+    try:
+        doc = archive.find(id_or_url)
+        click.echo(diff_versions(archive, doc, *versions) or "(the two texts are the same)")
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .archive import doc_id_for
 from .fingerprint import shingles
 from .neardup import NearDupIndex
 from .teasers import WORD_RE, block_hash
@@ -134,6 +135,15 @@ class Deduplicator:
     def decide(self, *, canonical: str, fetched_key: str, text: str, text_sha: str, fp: int,
                new_id: str, blocks: list[str] | None = None) -> Decision:
         doc_id = self.urls.lookup(canonical, fetched_key)
+        if doc_id is not None and canonical != fetched_key and self.urls.lookup(fetched_key) != doc_id \
+                and self.urls.latest_sha.get(doc_id) != text_sha:
+            # Found only through the page's declared canonical: credible only if it is the same article.
+            same, ov = same_article(text, self.load_text(doc_id))
+            if not same:
+                decision = self.decide(canonical=fetched_key, fetched_key=fetched_key, text=text, text_sha=text_sha,
+                                       fp=fp, new_id=doc_id_for(fetched_key), blocks=blocks)
+                decision.evidence.update(canonical_rejected=canonical, canonical_overlap=ov)
+                return decision
         if doc_id is not None:
             latest = self.urls.latest_sha.get(doc_id)
             distance = (fp ^ self.urls.latest_fp.get(doc_id, fp)).bit_count()

@@ -65,14 +65,16 @@ class DocumentBatch:
     """The documents of a crawl in memory: loaded on first use, marked dirty when changed,
     written together by :meth:`write`. Shares the session's lock."""
 
-    def __init__(self, archive: Archive, lock: threading.RLock, counts, on_written=None):
+    def __init__(self, archive: Archive, lock: threading.RLock, counts, on_written=None, crawl_id=None):
         self.archive = archive
+        self.crawl_id = crawl_id   # versions of this crawl get their text objects written
         self._lock = lock
         self.counts = counts
         self.on_written = on_written    # called (under the lock) with each document once written
         self.docs: dict[str, dict] = {}
         self.etags: dict[str, str | None] = {}   # None: not created yet
         self.dirty: set[str] = set()             # changed since the last write
+        self._texts: set[str] = set()            # text objects known to be stored
         self.damaged: set[str] = set()           # stored documents found damaged: skipped, reported
         self.changes: dict[str, int] = {}        # doc id -> changes made to it (a write sees a count)
 
@@ -118,6 +120,7 @@ class DocumentBatch:
                     etag = self.etags.get(doc_id)
                     seen = self.changes.get(doc_id, 0)
                     snapshot = json.loads(json.dumps(doc))
+                self._put_text(snapshot)
                 if etag is None:
                     new_tag = self.archive.create_document(snapshot)
                 else:
@@ -151,6 +154,14 @@ class DocumentBatch:
                     self.counts["archive/write_conflicts_merged"] += 1
             else:
                 raise StoreError(f"document {doc_id} kept changing under us ({CONFLICT_RETRIES} conflicts)")
+
+    def _put_text(self, doc: dict) -> None:
+        """The latest version's text as a text object, before the document names it (once)."""
+        latest = doc["versions"][-1] if doc.get("versions") else {}
+        sha = latest.get("text_sha256")
+        if sha and sha not in self._texts and latest.get("crawl_id") == self.crawl_id:
+            self.archive.put_text(doc.get("text") or "")
+            self._texts.add(sha)
 
     def evict_written(self) -> None:
         """Forget written documents once many are cached (they are read again if needed)."""

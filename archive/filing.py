@@ -2,20 +2,30 @@
 
 A mixin of :class:`archive.session.CrawlSession`, which provides ``dedup``, ``batch`` (the
 crawl's :class:`~archive.documents.DocumentBatch`), ``listing``, ``urls``, ``counts``,
-``decisions``, ``crawl_id``, ``archive`` and ``_table(site)``. Everything here runs under the
-session's lock.
+``decisions``, ``crawl_id``, ``archive``, ``_table(site)`` and the per-crawl maps ``_base``,
+``_best``, ``_filed``, ``_seen``, ``_quiet``. Everything here runs under the session's lock.
+
+Rules, each independent of the order pages arrive in:
+- of one crawl's copies of an article (``/news/x``, ``/index.php/news/x``, ``?utm_`` copies, a
+  redirect, a syndicated copy), the best ranked (:meth:`Filing._rank`) sets the document's text;
+- that text makes a version only if it is an *edit* of the text the document had before the
+  crawl (:meth:`Filing._is_edit`); so a crawl adds at most one version to a document, and a
+  version made by a lesser copy is taken back when a better one shows it was not an edit;
+- versions of earlier crawls are never rewritten;
+- at the end, the best pages are cleaned again with the final block tables and decided again.
 """
 from __future__ import annotations
 
 from .archive import ArchiveError, blob_key, doc_id_for, listing_entry
-from .dedup import ALIAS, NEW, UNCHANGED, VERSION, Decision, anchor_hashes
+from .dedup import ALIAS, NEW, UNCHANGED, VERSION, Decision, anchor_hashes, same_article
 from .documents import METADATA_FIELDS
 from .fingerprint import simhash64, simhash_hex, text_sha256
 from .report import utcnow
-from .teasers import clean, teaser_only_change
+from .teasers import SITE_MAX_WORDS, SITE_MIN_PAGES, WORD_RE, SiteBlocks, block_hash, clean
 from .urls import canonical_url
 
 RECLEAN_LIMIT = 5000        # documents per crawl whose raw blocks are kept for the final re-clean
+BASE_FIELDS = ("text", "removed", "title", "published", "site", *METADATA_FIELDS)
 
 
 def removed_record(removed: list[dict]) -> dict:
@@ -47,6 +57,47 @@ def new_document(doc_id, canonical, article, version, text, removed) -> dict:
     return doc
 
 
+def base_of(doc: dict) -> dict:
+    """What a document was before this crawl touched it: enough to take a version back."""
+    return {**{k: doc.get(k) for k in BASE_FIELDS if k in doc}, "text": doc.get("text") or "",
+            "n_versions": len(doc["versions"])}
+
+
+def restore(doc: dict, base: dict) -> None:
+    for name in BASE_FIELDS:
+        if name in base:
+            doc[name] = base[name]
+
+
+def apply_page(doc: dict, page: dict, cleaned) -> None:
+    """The page's text and metadata become the document's (its latest version is the page's)."""
+    doc["text"] = cleaned.text
+    doc["removed"] = removed_record(cleaned.removed)
+    for name in ("title", "published", "site", *METADATA_FIELDS):
+        if page["article"].get(name):
+            doc[name] = page["article"][name]
+
+
+def only_teasers_differ(old: list[str], new: list[str], *, key: str, table: SiteBlocks) -> bool:
+    """Whether two texts of one article differ only in teasers or boilerplate, with evidence in
+    proportion to that claim: every differing block is the title or lead of another article the
+    site table knows, or a short block found on at least ``SITE_MIN_PAGES`` other pages. A block
+    also found on one other page (a shared background paragraph) is not enough: removing it is
+    an edit."""
+    sizes = {block_hash(b): len(WORD_RE.findall(b)) for b in (*old, *new)}
+    diff = {block_hash(b) for b in old} ^ {block_hash(b) for b in new}
+    if not diff:
+        return False
+
+    def teaser_like(h):
+        other = table.titles.get(h) or table.leads.get(h)
+        if other is not None and other != key:
+            return True
+        return table.freq.get(h, 0) - 1 >= SITE_MIN_PAGES and sizes[h] < SITE_MAX_WORDS
+
+    return all(teaser_like(h) for h in diff)
+
+
 class Filing:
     def _doc(self, doc_id: str) -> dict:
         return self.batch.get(doc_id)
@@ -74,27 +125,41 @@ class Filing:
         else:
             self.counts["archive/blobs_existing"] += 1
 
+    # -- filing a page ----------------------------------------------------------------------
     def _file(self, page: dict) -> Decision:
-        article, fetched, canonical = page["article"], page["url"], page["canonical"]
+        article, fetched = page["article"], page["url"]
         cleaned = self._clean(page)
         text = cleaned.text
         sha, fp = text_sha256(text), simhash64(text)
-        decision = self.dedup.decide(canonical=canonical, fetched_key=canonical_url(fetched), text=text,
-                                     text_sha=sha, fp=fp, new_id=doc_id_for(canonical), blocks=cleaned.blocks)
-        if decision.action == VERSION:
-            doc = self._doc(decision.doc_id)
-            old = doc["text"].split("\n") if doc["text"] else []
-            if teaser_only_change(old, cleaned.blocks, key=canonical, table=self._table(page["site"])):
-                # Only teasers differ (leaked into one text, learned since): no new version. The
-                # stored text is replaced in place when the new one is the cleaner of the two.
-                decision.action = UNCHANGED
-                decision.evidence["layer"] = "url-teasers-only"
-                if set(cleaned.blocks) < set(old):
-                    self._set_text(doc, text, cleaned.removed, sha, fp)
-                    self.counts["archive/teasers/documents_recleaned"] += 1
+        decision = self.dedup.decide(canonical=page["canonical"], fetched_key=canonical_url(fetched), text=text,
+                                     text_sha=sha, fp=fp, new_id=doc_id_for(page["canonical"]),
+                                     blocks=cleaned.blocks)
+        if decision.evidence.get("canonical_rejected"):
+            # Its declared canonical holds another article: the page is filed under its own URL.
+            page["canonical"] = decision.url
+            self.counts["archive/canonical_rejected"] += 1
+        version = self._version_record(page, sha, fp)
+        if decision.action == NEW:
+            self._store_blob(page)   # blobs before the documents that name them
+            doc = new_document(decision.doc_id, page["canonical"], article, version, text, cleaned.removed)
+            self._add_urls(doc, page)
+            self.batch.add_new(doc)
+            self._base[doc["id"]] = None
+            self._best[doc["id"]] = self._rank(page, None)
+            self._mark_seen(doc, page)
+            self._keep_for_reclean(doc["id"], page)
+            self._touch(doc)
+        else:
+            self._file_into(self._doc(decision.doc_id), decision, page, cleaned, version)
+        self._count_removed(cleaned.removed)
+        self.counts[f"archive/decision/{decision.action}"] += 1
+        self.decisions.append(decision.to_dict())
+        return decision
+
+    def _version_record(self, page: dict, sha: str, fp: int) -> dict:
         version = {
             "fetched_at": page.get("fetched_at") or utcnow(),
-            "url": fetched,
+            "url": page["url"],
             "text_sha256": sha,
             "simhash": simhash_hex(fp),
             "blob": blob_key(page["body_sha256"]),
@@ -105,70 +170,208 @@ class Filing:
         }
         if page.get("warc"):
             version["warc"] = page["warc"]
-        if decision.action in (NEW, VERSION):
-            self._store_blob(page)   # blobs before the documents that name them
-        if decision.action == NEW:
-            doc = new_document(decision.doc_id, canonical, article, version, text, cleaned.removed)
-            if fetched != canonical:
-                doc["aliases"].append(fetched)
-            self.batch.add_new(doc)
-            self._touch(doc)
-        else:
-            self._apply(self._doc(decision.doc_id), decision, page, version, text, cleaned.removed)
-        if decision.action in (NEW, VERSION) and len(self._filed) < RECLEAN_LIMIT:
-            self._filed[decision.doc_id] = page
-        self._count_removed(cleaned.removed)
-        self.counts[f"archive/decision/{decision.action}"] += 1
-        self.decisions.append(decision.to_dict())
-        return decision
+        return version
 
-    def _apply(self, doc: dict, decision: Decision, page: dict, version: dict, text: str, removed) -> None:
-        """Apply a decision on an existing document; an unknown URL turns 'unchanged' into 'alias'."""
-        changed = False
+    @staticmethod
+    def _page_keys(page: dict) -> list[str]:
+        """The URLs a page answers for: as fetched, and every redirect that led to it."""
+        return [canonical_url(u) for u in [page["url"], *(page.get("redirects") or ())]]
+
+    def _rank(self, page: dict, doc_url: str | None) -> tuple:
+        """Which of a crawl's copies of one article speaks for it (lowest first), whatever the
+        order they came in: the one at the document's own address, then one at its declared
+        canonical, then the shortest URL."""
+        keys = self._page_keys(page)
+        return (0 if doc_url in keys else 1, 0 if page["canonical"] in keys else 1,
+                len(page["canonical"]), page["canonical"], len(keys[0]), keys[0], len(page["url"]), page["url"],
+                page.get("body_sha256") or "")   # the same URL fetched twice: still one winner
+
+    def _add_urls(self, doc: dict, page: dict) -> bool:
+        """Every URL the page was seen under joins the document's aliases (redirect sources too)."""
         known = {doc["url"], *doc.get("aliases", ())}
-        for url in (page["url"], page["canonical"]):
-            if url not in known:
+        added = False
+        for url in (page["url"], page["canonical"], *(page.get("redirects") or ())):
+            if url and url not in known:
                 doc.setdefault("aliases", []).append(url)
                 known.add(url)
-                changed = True
-        if decision.action == VERSION:
-            doc["versions"].append(version)
-            doc["text"] = text
-            doc["removed"] = removed_record(removed)
-            for name in ("title", "published", "site", *METADATA_FIELDS):
-                if page["article"].get(name):
-                    doc[name] = page["article"][name]
-            changed = True
-        elif decision.action == UNCHANGED and changed:
+                added = True
+        return added
+
+    def _keep_for_reclean(self, doc_id: str, page: dict) -> None:
+        if doc_id in self._filed or len(self._filed) < RECLEAN_LIMIT:
+            self._filed[doc_id] = page
+
+    def _file_into(self, doc: dict, decision: Decision, page: dict, cleaned, version: dict) -> None:
+        """A page of an existing document. Of this crawl's copies of it, the best ranked sets its
+        text; that text makes a version only if it is an edit of the text the document had before
+        this crawl. So one crawl adds at most one version, whatever order its copies came in."""
+        doc_id = doc["id"]
+        added = self._add_urls(doc, page)
+        seen = self._mark_seen(doc, page)
+        created_here = self._base.get(doc_id, False) is None
+        rank = self._rank(page, None if created_here else doc["url"])
+        best = self._best.get(doc_id)
+        if best is not None and best <= rank:   # a lesser copy of an article already filed in this crawl
+            decision.evidence["copy_of_better_page"] = True
+            decision.action = ALIAS if added else UNCHANGED
+            if added:
+                self._touch(doc)
+            elif seen:
+                self._touch_quietly(doc)
+            return
+        self._best[doc_id] = rank
+        if doc_id not in self._base:
+            self._base[doc_id] = base_of(doc)
+        self._keep_for_reclean(doc_id, page)
+        decision.action = UNCHANGED
+        changed = self._set_crawl_text(doc, page, cleaned, version, decision)
+        if decision.action != VERSION and added:
             decision.action = ALIAS
-        if changed:
+        if added or changed:
             self._touch(doc)
+        elif seen:
+            self._touch_quietly(doc)
 
-    def _set_text(self, doc: dict, text: str, removed: list[dict], sha: str, fp: int) -> None:
-        """Replace the latest version's text in place (a better cleaning of the same fetch)."""
-        doc["text"] = text
-        doc["removed"] = removed_record(removed)
-        doc["versions"][-1].update(text_sha256=sha, simhash=simhash_hex(fp))
-        self._touch(doc)
+    def _set_crawl_text(self, doc: dict, page: dict, cleaned, version: dict, decision: Decision | None) -> bool:
+        """Make the document's text this page's (the best of the crawl); returns whether it changed.
 
+        Created in this crawl: the text is replaced in place. Otherwise a version of this crawl is
+        added, replaced or taken back, depending on whether the text is an edit of the earlier one."""
+        doc_id = doc["id"]
+        base = self._base.get(doc_id)
+        text = cleaned.text
+        mine = len(doc["versions"]) > (base["n_versions"] if base else 0)   # a version of this crawl exists
+        if base is None:   # made in this crawl: it takes the best copy's URL and text
+            moved = page["canonical"] != doc["url"]
+            if moved:
+                self._move_url(doc, page["canonical"])
+            if doc["text"] == text and doc["versions"][-1].get("body_sha256") == version["body_sha256"]:
+                return moved
+            self._replace_latest(doc, page, cleaned, version)
+            return True
+        edit, why = self._is_edit(base, doc, page, cleaned, decision)
+        if decision is not None:
+            decision.evidence["edit"] = why
+        if not edit:
+            if decision is not None:
+                if why == "teasers-only":
+                    decision.evidence["layer"] = "url-teasers-only"
+            if mine:   # an earlier copy of this crawl had made one: taken back
+                doc["versions"].pop()
+                restore(doc, base)
+                self.counts["archive/versions_taken_back"] += 1
+                return True
+            return False
+        if mine:   # a lesser copy made this crawl's version: the better one's fetch replaces it
+            if decision is not None:
+                decision.evidence["replaces_version_of_this_crawl"] = True
+            if doc["text"] == text and doc["versions"][-1].get("body_sha256") == version["body_sha256"]:
+                return False
+            self._replace_latest(doc, page, cleaned, version)
+            return True
+        self._store_blob(page)
+        doc["versions"].append(version)
+        apply_page(doc, page, cleaned)
+        if decision is not None:
+            decision.action = VERSION
+        return True
+
+    def _is_edit(self, base: dict, doc: dict, page: dict, cleaned, decision) -> tuple[bool, str]:
+        """Whether a text is an edit of the document's earlier one: it differs, not only in blocks
+        that are teasers or boilerplate of the site, and it is the same article (a page at the
+        document's own address may also be rewritten whole)."""
+        text = cleaned.text
+        if text == base["text"]:
+            return False, "same-text"
+        old = base["text"].split("\n") if base["text"] else []
+        if only_teasers_differ(old, cleaned.blocks, key=page["canonical"], table=self._table(page["site"])):
+            return False, "teasers-only"
+        at_home = doc["url"] in self._page_keys(page)
+        if not at_home and not same_article(text, base["text"])[0]:
+            return False, "not-the-same-article"
+        return True, "edit"
+
+    def _replace_latest(self, doc: dict, page: dict, cleaned, version: dict) -> None:
+        """The latest version (of this crawl) becomes this page's fetch and text."""
+        if doc["versions"][-1].get("body_sha256") != version["body_sha256"]:
+            self._store_blob(page)
+        doc["versions"][-1] = version
+        apply_page(doc, page, cleaned)
+
+    def _move_url(self, doc: dict, url: str) -> None:
+        """A document made in this crawl takes the better copy's URL; the old one is an alias."""
+        old = doc["url"]
+        aliases = [a for a in doc.get("aliases", ()) if a != url]
+        doc["url"] = url
+        doc["aliases"] = aliases + ([old] if old not in aliases else [])
+        self.urls.add(doc["id"], url)
+
+    def _mark_seen(self, doc: dict, page: dict) -> bool:
+        """``last_seen`` once per crawl, and back from gone; returns whether the document changed."""
+        if doc["id"] in self._seen:
+            return False
+        self._seen.add(doc["id"])
+        doc["last_seen"] = page.get("fetched_at") or utcnow()
+        doc.pop("gone_since", None)
+        doc.pop("gone_status", None)
+        return True
+
+    # -- the end of a crawl ----------------------------------------------------------------
     def _reclean(self) -> None:
-        """Clean the texts filed in this crawl again with the final block tables."""
-        for doc_id, page in self._filed.items():
-            cleaned = self._clean(page)
+        """Clean this crawl's best pages again with the final block tables, and decide again."""
+        for doc_id, page in sorted(self._filed.items()):
             doc = self._doc(doc_id)
-            if cleaned.text == doc["text"] or doc["versions"][-1]["crawl_id"] != self.crawl_id:
-                continue
-            sha, fp = text_sha256(cleaned.text), simhash64(cleaned.text)
-            versions = doc["versions"]
-            if len(versions) > 1 and versions[-2]["text_sha256"] == sha:
-                versions.pop()   # the "change" was a teaser the table had not learned yet
-                self.counts["archive/teasers/versions_dropped"] += 1
-            self._set_text(doc, cleaned.text, cleaned.removed, sha, fp)
-            self.counts["archive/teasers/documents_recleaned"] += 1
+            cleaned = self._clean(page)
+            version = self._version_record(page, text_sha256(cleaned.text), simhash64(cleaned.text))
+            if self._base.get(doc_id) is not None and len(doc["versions"]) == self._base[doc_id]["n_versions"]:
+                # No version of this crawl yet: one is added only if the body can still be stored.
+                try:
+                    changed = self._set_crawl_text(doc, page, cleaned, version, None)
+                except ArchiveError:
+                    self.counts["archive/reclean_skipped_no_body"] += 1
+                    continue
+            else:
+                changed = self._set_crawl_text(doc, page, cleaned, version, None)
+            if changed:
+                self._touch(doc)
+                self.counts["archive/teasers/documents_recleaned"] += 1
 
+    def mark_gone(self, url: str, status: int, fetched_at: str | None = None) -> None:
+        """A URL answered 404/410: its document, if any, is marked ``gone_since`` at the end of
+        the crawl (unless another of its URLs answered); never deleted."""
+        with self._lock:
+            self._gone.append((url, status, fetched_at or utcnow()))
+
+    def _apply_gone(self) -> None:
+        for url, status, when in self._gone:
+            doc_id = self.urls.lookup(url, canonical_url(url))
+            if doc_id is None or doc_id in self._seen:
+                continue
+            try:
+                doc = self._doc(doc_id)
+            except ArchiveError:
+                continue
+            if not doc.get("gone_since"):
+                doc["gone_since"], doc["gone_status"] = when, status
+                self.counts["archive/documents_gone"] += 1
+                self._touch_quietly(doc)
+
+    # -- bookkeeping -----------------------------------------------------------------------
     def _touch(self, doc: dict) -> None:
+        self._quiet.discard(doc["id"])
         self.batch.mark_dirty(doc["id"])
         self._remember(doc)
+
+    def _touch_quietly(self, doc: dict) -> None:
+        """Only ``last_seen`` or ``gone_since`` changed: the document is written, the listing
+        and the indexes are not."""
+        if doc["id"] not in self.batch.dirty:
+            self._quiet.add(doc["id"])
+        self.batch.mark_dirty(doc["id"])
+
+    def _written(self, doc: dict) -> None:
+        if doc["id"] not in self._quiet:
+            self._remember(doc)
 
     def _count_removed(self, removed: list[dict]) -> None:
         if removed:

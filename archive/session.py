@@ -103,7 +103,8 @@ class CrawlSession(Filing, Revalidation):
         self.urls = catalog_url_index(self.catalog)
         self._changed_entries: dict[str, dict] = {}   # listing entries not yet in a segment
         self._segments = 0
-        self.batch = DocumentBatch(archive, self._lock, self.counts, on_written=self._remember)
+        self.batch = DocumentBatch(archive, self._lock, self.counts, on_written=self._written,
+                                   crawl_id=self.crawl_id)
         self._unsafe: list[dict] = []             # pages whose documents wait for the next batch write
         self._store_down_until = 0.0
         self._finishing = False   # the last flush also saves the near-duplicate and anchor indexes
@@ -119,6 +120,11 @@ class CrawlSession(Filing, Revalidation):
         self._pending: dict[str, list[dict]] = {}
         self._filed: dict[str, dict] = {}     # doc id -> the page that set its text in this crawl
         self._init_validators()               # ETag/Last-Modified of article URLs (archive.validators)
+        self._best: dict[str, tuple] = {}     # doc id -> rank of that page (see Filing._rank)
+        self._base: dict[str, dict | None] = {}   # doc id -> its state before this crawl (None: made here)
+        self._seen: set[str] = set()          # documents this crawl saw (last_seen set)
+        self._quiet: set[str] = set()         # ...of which only last_seen/gone_since changed
+        self._gone: list[tuple] = []          # (url, status, when) of article URLs that answered 404/410
 
     # -- loading -------------------------------------------------------------------------
     def _reconcile(self) -> None:
@@ -360,6 +366,7 @@ class CrawlSession(Filing, Revalidation):
             for site in list(self._pending):
                 self._drain(site)
             self._reclean()
+            self._apply_gone()
             try:
                 self.warc.close()
             except StoreError as exc:

@@ -39,12 +39,33 @@ def same_site(a: str, b: str) -> bool:
     return bool(ha) and ha == hb
 
 
+def credible_canonical(fetched_url: str, declared: str | None,
+                       *, strip_prefixes: tuple[str, ...] = DEFAULT_STRIP_PREFIXES) -> str | None:
+    """A declared ``rel=canonical``/``og:url`` in :func:`canonical_url` form, or None when it is
+    not credible for an article: on another site, the site's home page, or a page above the
+    article in the site's tree (``/news`` for ``/news/2024/x``: a section or listing). Whether it
+    holds the same article is checked later, on the texts (``archive.dedup``)."""
+    if not declared:
+        return None
+    absolute = urljoin(fetched_url, declared.strip())
+    if not absolute.startswith(("http://", "https://")) or not same_site(absolute, fetched_url):
+        return None
+    claimed = canonical_url(absolute, strip_prefixes=strip_prefixes)
+    own = canonical_url(fetched_url, strip_prefixes=strip_prefixes)
+    if claimed == own:
+        return claimed
+    c, f = urlsplit(claimed), urlsplit(own)
+    c_path, f_path = c.path.rstrip("/"), f.path.rstrip("/")
+    if not c_path and not c.query:
+        return None                       # the home page
+    if not c.query and f_path.startswith(c_path + "/"):
+        return None                       # an ancestor of the page: its section or a listing
+    return claimed
+
+
 def choose_canonical(fetched_url: str, declared: str | None,
                      *, strip_prefixes: tuple[str, ...] = DEFAULT_STRIP_PREFIXES) -> str:
-    """The page's canonical URL: its ``rel=canonical`` when that is on the same site, else the
-    fetched URL; either way in :func:`canonical_url` form."""
-    if declared:
-        absolute = urljoin(fetched_url, declared.strip())
-        if absolute.startswith(("http://", "https://")) and same_site(absolute, fetched_url):
-            return canonical_url(absolute, strip_prefixes=strip_prefixes)
-    return canonical_url(fetched_url, strip_prefixes=strip_prefixes)
+    """The page's canonical URL: its declared one when credible (:func:`credible_canonical`),
+    else the fetched URL; either way in :func:`canonical_url` form."""
+    return (credible_canonical(fetched_url, declared, strip_prefixes=strip_prefixes)
+            or canonical_url(fetched_url, strip_prefixes=strip_prefixes))

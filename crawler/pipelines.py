@@ -96,6 +96,14 @@ def runtime_for(crawler) -> ArchiveRuntime:
     return runtime
 
 
+def notify_gone(crawler, urls, status: int) -> None:
+    """A URL answered 404/410: the session marks its document ``gone_since`` (if it has one)."""
+    runtime = _runtimes.get(crawler)
+    if runtime is not None:
+        for url in urls:
+            runtime.session.mark_gone(url, status)
+
+
 def session_for(crawler) -> CrawlSession:
     return runtime_for(crawler).session
 

@@ -10,18 +10,16 @@ from archive.session import CrawlSession
 from archive.store import LocalStore
 from tests.test_archive_cli import TEXT, ingest, page
 
-STORY = ["Negotiators met in Geneva on Tuesday to discuss the future of the water treaty between the two states.",
-         "The talks lasted eleven hours and ended with a joint statement signed by both foreign ministers.",
-         "Farmers on both banks of the river have waited years for a settlement of the irrigation quotas.",
-         "Observers from the regional union said the agreement could be ratified before the end of the year.",
-         "A second round is planned for March, when technical teams will present the new measuring stations."]
+VOCABULARY = ("river treaty minister farmer quota harbour railway election budget school hospital court "
+              "festival museum bridge council strike vaccine drought forest mayor union export tariff "
+              "pension rector theatre airport border census tunnel reactor refinery orchard glacier").split()
 
 
 def story(n: int, extra: list[str] = ()) -> str:
-    """A distinct article: the same shape, different words, so simhash and shingles tell them apart."""
-    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
-    w = words[n % len(words)]
-    blocks = [f"{s} The {w} delegation number {n} noted item {i} of {w} agenda." for i, s in enumerate(STORY)]
+    """A distinct article of five paragraphs (seeded words), so simhash and shingles tell them apart."""
+    import random
+    rnd = random.Random(n)
+    blocks = [" ".join(rnd.choice(VOCABULARY) for _ in range(24)).capitalize() + "." for _ in range(5)]
     return "\n".join([*blocks, *extra])
 
 
@@ -178,3 +176,55 @@ def test_a_shared_spool_is_locked_while_a_crawl_uses_it(archive, tmp_path):
     assert archive.find("http://site.test/news/talks")["versions"][0]["blob"]
     assert archive.store.exists(archive.find("http://site.test/news/talks")["versions"][0]["blob"])
     CrawlSession(archive, spool_dir=spool).finish()         # free again once the first has finished
+
+
+# History -----------------------------------------------------------------------------------
+def test_every_version_is_shown_and_diffed_through_the_cli(archive, capsys):
+    from archive.cli import main
+    url = "http://site.test/news/talks"
+    texts = [story(7), story(7, ["A sentence added later."]), story(7, ["A sentence added later.", "And one more."])]
+    for n, text in enumerate(texts):
+        s = CrawlSession(archive, warmup_pages=0)
+        p = page(url, text=text)
+        p["fetched_at"] = f"2026-01-0{n + 1}T10:00:00Z"
+        ingest(s, p)
+        s.finish()
+    doc = archive.find(url)
+    assert len(doc["versions"]) == 3 and doc["last_seen"] == "2026-01-03T10:00:00Z"
+    for n, text in enumerate(texts, 1):
+        assert main(["--archive", archive.uri, "show", doc["id"], "--version", str(n)]) == 0
+        out = capsys.readouterr().out
+        assert out.split("\n", 1)[1].rstrip("\n") == text and f"version {n} of 3" in out
+    assert main(["--archive", archive.uri, "diff", doc["id"]]) == 0
+    out = capsys.readouterr().out
+    assert "+And one more." in out and "A sentence added later." in out and "version 2" in out
+    assert not any(line.startswith("-") and not line.startswith("---") for line in out.splitlines())
+    assert main(["--archive", archive.uri, "diff", url, "1", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "+A sentence added later." in out and "+And one more." in out
+    assert main(["--archive", archive.uri, "show", doc["id"], "--version", "4"]) == 1
+    assert "versions 1 to 3" in capsys.readouterr().err
+
+
+def test_gone_articles_are_flagged_never_deleted_and_cleared_when_back(archive):
+    url = "http://site.test/news/talks"
+    s = CrawlSession(archive, warmup_pages=0)
+    ingest(s, page(url, text=story(3)))
+    s.finish()
+    s = CrawlSession(archive, warmup_pages=0)
+    s.mark_gone(url, 404, "2026-02-01T00:00:00Z")
+    report = s.finish()
+    doc = archive.find(url)
+    assert doc["gone_since"] == "2026-02-01T00:00:00Z" and doc["gone_status"] == 404 and doc["text"]
+    assert report["counts"]["archive/documents_gone"] == 1
+    s = CrawlSession(archive, warmup_pages=0)
+    s.mark_gone(url, 410, "2026-03-01T00:00:00Z")   # still gone: the first date stays
+    s.finish()
+    assert archive.find(url)["gone_since"] == "2026-02-01T00:00:00Z"
+    s = CrawlSession(archive, warmup_pages=0)
+    p = page(url, text=story(3))
+    p["fetched_at"] = "2026-04-01T00:00:00Z"
+    ingest(s, p)
+    s.finish()
+    doc = archive.find(url)
+    assert "gone_since" not in doc and doc["last_seen"] == "2026-04-01T00:00:00Z" and len(doc["versions"]) == 1

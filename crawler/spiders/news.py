@@ -242,6 +242,9 @@ class NewsSpider(scrapy.Spider):
             return
         if failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
+            if failure.value.response.status in (404, 410):   # an archived article there is gone
+                from crawler.pipelines import notify_gone
+                notify_gone(self.crawler, request_urls(failure.request), failure.value.response.status)
         else:
             exc = failure.value
             text = str(exc).lower()
