@@ -3,7 +3,7 @@
 A mixin of :class:`archive.session.CrawlSession`, which provides ``dedup``, ``batch`` (the
 crawl's :class:`~archive.documents.DocumentBatch`), ``listing``, ``urls``, ``counts``,
 ``decisions``, ``crawl_id``, ``archive``, ``_table(site)`` and the per-crawl maps ``_base``,
-``_best``, ``_filed``, ``_seen``, ``_quiet``. Everything here runs under the session's lock.
+``_best``, ``_filed``, ``_seen``. Everything here runs under the session's lock.
 
 Rules, each independent of the order pages arrive in:
 - of one crawl's copies of an article (``/news/x``, ``/index.php/news/x``, ``?utm_`` copies, a
@@ -16,13 +16,18 @@ Rules, each independent of the order pages arrive in:
 """
 from __future__ import annotations
 
+import logging
+
 from .archive import ArchiveError, blob_key, doc_id_for, listing_entry
 from .dedup import ALIAS, NEW, UNCHANGED, VERSION, Decision, anchor_hashes, same_article
 from .documents import METADATA_FIELDS
 from .fingerprint import simhash64, simhash_hex, text_sha256
 from .report import utcnow
 from .teasers import SITE_MAX_WORDS, SITE_MIN_PAGES, WORD_RE, SiteBlocks, block_hash, clean
+from .store import StoreError
 from .urls import canonical_url
+
+logger = logging.getLogger(__name__)
 
 RECLEAN_LIMIT = 5000        # documents per crawl whose raw blocks are kept for the final re-clean
 BASE_FIELDS = ("text", "removed", "title", "published", "site", *METADATA_FIELDS)
@@ -318,20 +323,19 @@ class Filing:
 
     # -- the end of a crawl ----------------------------------------------------------------
     def _reclean(self) -> None:
-        """Clean this crawl's best pages again with the final block tables, and decide again."""
+        """Clean this crawl's best pages again with the final block tables, and decide again.
+        A document whose new decision needs a body that can no longer be stored (the store
+        failed, or the body left the spool) keeps the decision taken during the crawl."""
         for doc_id, page in sorted(self._filed.items()):
-            doc = self._doc(doc_id)
-            cleaned = self._clean(page)
-            version = self._version_record(page, text_sha256(cleaned.text), simhash64(cleaned.text))
-            if self._base.get(doc_id) is not None and len(doc["versions"]) == self._base[doc_id]["n_versions"]:
-                # No version of this crawl yet: one is added only if the body can still be stored.
-                try:
-                    changed = self._set_crawl_text(doc, page, cleaned, version, None)
-                except ArchiveError:
-                    self.counts["archive/reclean_skipped_no_body"] += 1
-                    continue
-            else:
+            try:
+                doc = self._doc(doc_id)
+                cleaned = self._clean(page)
+                version = self._version_record(page, text_sha256(cleaned.text), simhash64(cleaned.text))
                 changed = self._set_crawl_text(doc, page, cleaned, version, None)
+            except (ArchiveError, StoreError) as exc:
+                self.counts["archive/reclean_skipped"] += 1
+                logger.info("Not cleaned again: %s (%s)", doc_id, exc)
+                continue
             if changed:
                 self._touch(doc)
                 self.counts["archive/teasers/documents_recleaned"] += 1
@@ -358,20 +362,13 @@ class Filing:
 
     # -- bookkeeping -----------------------------------------------------------------------
     def _touch(self, doc: dict) -> None:
-        self._quiet.discard(doc["id"])
         self.batch.mark_dirty(doc["id"])
         self._remember(doc)
 
     def _touch_quietly(self, doc: dict) -> None:
-        """Only ``last_seen`` or ``gone_since`` changed: the document is written, the listing
-        and the indexes are not."""
-        if doc["id"] not in self.batch.dirty:
-            self._quiet.add(doc["id"])
+        """Only ``last_seen`` or ``gone_since`` changed: the document is written (its listing
+        entry follows its rev once written), nothing is decided again."""
         self.batch.mark_dirty(doc["id"])
-
-    def _written(self, doc: dict) -> None:
-        if doc["id"] not in self._quiet:
-            self._remember(doc)
 
     def _count_removed(self, removed: list[dict]) -> None:
         if removed:

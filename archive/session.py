@@ -103,7 +103,7 @@ class CrawlSession(Filing, Revalidation):
         self.urls = catalog_url_index(self.catalog)
         self._changed_entries: dict[str, dict] = {}   # listing entries not yet in a segment
         self._segments = 0
-        self.batch = DocumentBatch(archive, self._lock, self.counts, on_written=self._written,
+        self.batch = DocumentBatch(archive, self._lock, self.counts, on_written=self._remember,
                                    crawl_id=self.crawl_id)
         self._unsafe: list[dict] = []             # pages whose documents wait for the next batch write
         self._store_down_until = 0.0
@@ -123,7 +123,6 @@ class CrawlSession(Filing, Revalidation):
         self._best: dict[str, tuple] = {}     # doc id -> rank of that page (see Filing._rank)
         self._base: dict[str, dict | None] = {}   # doc id -> its state before this crawl (None: made here)
         self._seen: set[str] = set()          # documents this crawl saw (last_seen set)
-        self._quiet: set[str] = set()         # ...of which only last_seen/gone_since changed
         self._gone: list[tuple] = []          # (url, status, when) of article URLs that answered 404/410
 
     # -- loading -------------------------------------------------------------------------

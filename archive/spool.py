@@ -127,3 +127,14 @@ class Spool:
 
     def reports(self) -> list[Path]:
         return sorted(self.path.glob("report-*.json"))
+
+
+def default_spool(settings, crawl_id: str) -> str:
+    """A crawl's spool folder from its settings: ``ARCHIVE_SPOOL_DIR`` (shared on purpose, locked
+    while in use), the job's (``JOBDIR/archive-spool``, so a resumed job files what it left), else
+    its own ``.archive-spool/<crawl-id>``, which ``archive flush`` finds and which goes when empty."""
+    if settings.get("ARCHIVE_SPOOL_DIR"):
+        return settings.get("ARCHIVE_SPOOL_DIR")
+    if settings.get("JOBDIR"):
+        return os.path.join(settings["JOBDIR"], "archive-spool")
+    return os.path.join(".archive-spool", crawl_id)

@@ -17,7 +17,7 @@ from archive.archive import Archive
 from archive.crawls import failed, fetched_pages
 from archive.report import new_crawl_id
 from archive.session import CrawlSession
-from archive.spool import SpoolBusy
+from archive.spool import SpoolBusy, default_spool
 from archive.store import StoreError
 from crawler.items import NotModifiedPage
 from crawler.signals import page_done
@@ -72,17 +72,6 @@ class ArchiveRuntime:
 
     async def run(self, func, *args, **kwargs):
         return await maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, func, *args, **kwargs))
-
-
-def default_spool(settings, crawl_id: str) -> str:
-    """The crawl's spool: ``ARCHIVE_SPOOL_DIR`` (shared on purpose, locked while in use), the
-    job's (``JOBDIR/archive-spool``, so a resumed job files what it left), else its own folder
-    ``.archive-spool/<crawl-id>``, which ``archive flush`` finds and which goes when empty."""
-    if settings.get("ARCHIVE_SPOOL_DIR"):
-        return settings.get("ARCHIVE_SPOOL_DIR")
-    if settings.get("JOBDIR"):
-        return os.path.join(settings["JOBDIR"], "archive-spool")
-    return os.path.join(".archive-spool", crawl_id)
 
 
 _runtimes: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

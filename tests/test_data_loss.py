@@ -158,7 +158,7 @@ def test_a_damaged_document_is_reported_and_skipped_and_the_rest_is_written(arch
 
 # 6 ---------------------------------------------------------------------------------------
 def test_two_crawls_never_share_a_spool_by_accident(tmp_path, monkeypatch):
-    from crawler.pipelines import default_spool
+    from archive.spool import default_spool   # what the crawler's pipeline uses
     monkeypatch.chdir(tmp_path)
     a, b = default_spool({}, "crawl-a"), default_spool({}, "crawl-b")
     assert a != b
@@ -228,3 +228,45 @@ def test_gone_articles_are_flagged_never_deleted_and_cleared_when_back(archive):
     s.finish()
     doc = archive.find(url)
     assert "gone_since" not in doc and doc["last_seen"] == "2026-04-01T00:00:00Z" and len(doc["versions"]) == 1
+
+
+# Issue 7 parts 4-5: order-independent documents, versions only for edits -------------------
+def copies(variant: int = 0):
+    """One article fetched under three URLs in one crawl; each copy shows other teaser lines
+    the cleaner cannot know (they appear on no other page), as a leaked card would."""
+    body = story(11)
+    base = "http://site.test"
+    return [page(f"{base}/news/x", text=body + f"\nTeaser line {variant} seen only on the plain copy today."),
+            page(f"{base}/index.php/news/x", text=body + f"\nAnother teaser {variant} of the front-controller copy."),
+            page(f"{base}/amp/news/x", text=body + f"\nAMP copy teaser {variant} unlike the others here.")]
+
+
+def crawl_in_order(archive, pages):
+    s = CrawlSession(archive, warmup_pages=0)
+    for p in pages:
+        ingest(s, p)
+    s.finish()
+    docs = list(archive.iter_documents())
+    return [(d["url"], sorted(d["aliases"]), d["text"], [archive.version_text(d, n + 1) for n in range(len(d["versions"]))])
+            for d in sorted(docs, key=lambda d: d["url"])]
+
+
+def test_copies_in_one_crawl_make_one_version_whatever_their_order(tmp_path):
+    orders = [[0, 1, 2], [2, 1, 0], [1, 2, 0]]
+    results = []
+    for n, order in enumerate(orders):
+        archive = Archive.open(str(tmp_path / f"a{n}"), create=True)
+        results.append(crawl_in_order(archive, [copies()[i] for i in order]))
+    assert results[0] == results[1] == results[2]
+    (url, aliases, text, versions), = results[0]
+    assert url == "http://site.test/news/x" and len(versions) == 1
+    assert aliases == ["http://site.test/amp/news/x", "http://site.test/index.php/news/x"]
+    assert text.endswith("seen only on the plain copy today."), "the copy at the article's own URL speaks for it"
+
+
+def test_a_recrawl_with_other_teasers_in_its_copies_makes_no_version(tmp_path):
+    for n, order in enumerate([[0, 1, 2], [2, 1, 0]]):
+        archive = Archive.open(str(tmp_path / f"a{n}"), create=True)
+        crawl_in_order(archive, copies(0))
+        again = crawl_in_order(archive, [copies(0)[i] for i in order])
+        assert len(again) == 1 and len(again[0][3]) == 1, order

@@ -38,7 +38,7 @@ def export_s3(sw, uri):
     return [json.loads(line) for line in out.splitlines()]
 
 
-VOLATILE = {"fetched_at", "crawl_id", "first_seen", "warc", "rev"}
+VOLATILE = {"fetched_at", "crawl_id", "first_seen", "last_seen", "warc", "rev"}
 
 
 def comparable(docs):
