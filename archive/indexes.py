@@ -6,11 +6,12 @@ bytes changed since it was read or last written."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 
 from .neardup import NearDupIndex
 from .store import KeyNotFound, Store
-from .teasers import SiteBlocks
+from .teasers import SiteBlocks, block_hash
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +62,82 @@ class IndexFiles:
             index.update(items())
         return index
 
-    def load_table(self, site: str) -> SiteBlocks:
+    def load_table(self, site: str) -> "TrackedBlocks":
+        """A site's block table: its image (saved at the end of a crawl) with the batch deltas
+        written since (by crawls still running, or killed) applied on top."""
         try:
-            return SiteBlocks.from_bytes(self.get(blocks_key(site)))
+            table = TrackedBlocks.from_bytes(self.get(blocks_key(site)))
         except KeyNotFound:
-            return SiteBlocks()
+            table = TrackedBlocks()
         except ValueError as exc:
             logger.warning("Block table of %s unreadable (%s); starting a new one", site, exc)
-            return SiteBlocks()
+            table = TrackedBlocks()
+        for key in self.store.list(deltas_prefix(site)):
+            try:
+                table.apply(json.loads(self.store.get(key)))
+            except KeyNotFound:   # folded into an image and deleted meanwhile
+                continue
+            except ValueError as exc:
+                logger.warning("Block table delta %s unreadable (%s); skipped", key, exc)
+            table.loaded_deltas.append(key)
+        table.delta = []
+        return table
+
+    def save_delta(self, site: str, table: "TrackedBlocks", name: str) -> None:
+        """What a batch taught the table (its pages' block hashes, titles, leads): small, and
+        proportional to the batch, not to the site."""
+        if not table.delta:
+            return
+        key = f"{deltas_prefix(site)}{name}.json"
+        self.store.put(key, json.dumps(table.delta, separators=(",", ":")).encode(),
+                       content_type="application/json")
+        table.written_deltas.append(key)
+        table.delta = []
+
+    def save_table(self, site: str, table: "TrackedBlocks") -> None:
+        """The whole image (at the end of a crawl), then the deltas it now holds are removed."""
+        self.put(blocks_key(site), table.to_bytes())
+        for key in table.loaded_deltas + table.written_deltas:
+            self.store.delete(key)
+        table.loaded_deltas, table.written_deltas, table.delta = [], [], []
+
+
+def deltas_prefix(site: str) -> str:
+    return f"index/blocks-delta/{site or '_'}/"
+
+
+class TrackedBlocks(SiteBlocks):
+    """A block table that records what each observation added, so a batch can write only that."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.delta: list = []             # [page hash, [block hashes] or None, title, lead]
+        self.loaded_deltas: list[str] = []
+        self.written_deltas: list[str] = []
+
+    def observe(self, key: str, blocks: list[str], title: str | None) -> None:
+        kh = block_hash(key)
+        new_page = kh not in self.pages
+        titles, leads = len(self.titles), len(self.leads)
+        super().observe(key, blocks, title)
+        record = [kh, sorted({block_hash(b) for b in blocks}) if new_page else None, None, None]
+        if len(self.titles) > titles:
+            th = next(reversed(self.titles))
+            record[2] = [th, self.titles[th]]
+        if len(self.leads) > leads:
+            lh = next(reversed(self.leads))
+            record[3] = [lh, self.leads[lh]]
+        if new_page or record[2] or record[3]:
+            self.delta.append(record)
+
+    def apply(self, records: list) -> None:
+        """Replay a delta (idempotent: a page already counted is not counted again)."""
+        for kh, hashes, title, lead in records:
+            if hashes is not None and kh not in self.pages:
+                self.pages.add(kh)
+                for h in hashes:
+                    self.freq[h] = self.freq.get(h, 0) + 1
+            if title:
+                self.titles.setdefault(title[0], title[1])
+            if lead:
+                self.leads.setdefault(lead[0], lead[1])

@@ -284,7 +284,8 @@ class CrawlSession(Filing, Revalidation):
             self.batch.write()
             with self._lock:
                 entries = dict(self._changed_entries)
-                tables = {site: table.to_bytes() for site, table in self.tables.items()}
+                tables = dict(self.tables)
+                deltas = {site: list(table.delta) for site, table in tables.items()}
                 # Whole images, so only at the end: each batch's listing segment holds the
                 # entries they are brought up to date from at the next start (IndexFiles.load_near).
                 near, anchors = (self.near.to_bytes(), self.dedup.anchors.to_bytes()) if self._finishing else (None, None)
@@ -294,8 +295,14 @@ class CrawlSession(Filing, Revalidation):
                 name = f"{self.crawl_id}-{self._segments:04d}"
                 self.archive.save_listing_segment(name, entries)
                 self.archive.compact_listing(name + "-merged")
-            for site, data in tables.items():
-                self.indexes.put(blocks_key(site), data)
+            # Block tables grow with a site's pages: a batch writes what it taught them (a delta
+            # per site touched), the end of the crawl the whole table.
+            for site, table in tables.items():
+                with self._lock:
+                    if self._finishing:
+                        self.indexes.save_table(site, table)
+                    elif deltas[site]:
+                        self.indexes.save_delta(site, table, f"{self.crawl_id}-{len(table.written_deltas) + 1:05d}")
             if near is not None:
                 self.indexes.put(NEARDUP_KEY, near)
                 self.indexes.put(ANCHORS_KEY, anchors)

@@ -274,12 +274,19 @@ def test_batches_write_no_whole_index_and_a_killed_crawl_is_caught_up(archive):
         ingest(s, story(n))                                  # three batches, then "killed": no finish
     archive.store.put = put
     assert [k for k in written if k.startswith("index/listing/")], "each batch writes its listing segment"
-    assert not [k for k in written if k in ("index/neardup.bin", "index/anchors.bin")], \
-        "no batch rewrites the whole near-duplicate or anchor index"
+    assert not [k for k in written if k in ("index/neardup.bin", "index/anchors.bin") or k.startswith("index/blocks/")], \
+        "no batch rewrites the whole near-duplicate or anchor index, or a block table"
+    deltas = [k for k in written if k.startswith("index/blocks-delta/")]
+    assert len(deltas) == 3, "a batch writes what it taught the site's block table, as a small delta"
+    assert all(len(archive.store.get(k)) < 4000 for k in deltas)
     assert archive.store.get("index/neardup.bin") == near_before
     # The next crawl finds the killed crawl's documents by simhash and by anchors all the same.
     s2 = CrawlSession(archive, warmup_pages=0)
     assert len(s2.near) == 10 and len(s2.dedup.anchors) == len(s.dedup.anchors)
+    table = s2._table("demo.test")
+    assert table.pages == s.tables["demo.test"].pages and table.freq == s.tables["demo.test"].freq, \
+        "the block table with the killed crawl's deltas is the table it had"
+    assert table.titles == s.tables["demo.test"].titles
     copy = story(12)
     copy["url"], copy["article"]["canonical_url"] = "http://demo.test/copies/twelve", None
     decision = ingest(s2, copy)
@@ -287,3 +294,4 @@ def test_batches_write_no_whole_index_and_a_killed_crawl_is_caught_up(archive):
     assert decision.evidence["layer"] in ("simhash", "anchors")
     s2.finish()
     assert archive.store.get("index/neardup.bin") != near_before, "saved at the end of the crawl"
+    assert not list(archive.store.list("index/blocks-delta/")), "the deltas are folded into the table at the end"
