@@ -53,6 +53,7 @@ PROSE_TAGS = frozenset({"p", "pre", "blockquote", "h2", "h3", "h4", "h5", "h6", 
 CARD_MAX_CHARS = 700        # a card is small: title, summary, label, date (non-space characters)
 CARD_LINK_SHARE = 0.5       # ...and either most of its text sits in one link to another page,
 TITLED_CARD_SHARE = 0.1     # ...or a standalone title link makes at least this share of it
+HEADING_CARD_SHARE = 0.05   # ...or this share, when the title link fills a heading
 STANDALONE_SLACK = 1.3      # a link "stands alone" when its block holds at most this much more text
 TITLE_MIN_CHARS = 12        # a title-like link text (non-space characters)...
 TITLE_MIN_WORDS = 2         # ...in at least this many words (or CJK-length characters)
@@ -77,6 +78,7 @@ _DATE_RE = re.compile(
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _PAGINATION_RE = re.compile(r"(?:[?&](?:page|paged|p|start|offset)=\d+|/page/\d+/?$)", re.I)
 _MEDIA_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|docx?|xlsx?|pptx?|zip|mp3|mp4|m4a|ogg|webm|mov)$", re.I)
+_SLUG_RE = re.compile(r"^[^/?#-]*[a-z][^/?#]*(?:-[^/?#-]+){3,}$", re.I)   # some-long-article-slug
 _TRACKING = re.compile(r"^(?:utm_|fbclid$|gclid$|mc_|ref$|ref_src$|amp$|output$)", re.I)
 
 
@@ -116,6 +118,18 @@ def page_key(url: str) -> str:
     return f"{host}{path}?{query}" if query else host + path
 
 
+def target_key(url: str) -> str:
+    """The page a link leads to: one article is often served under several paths
+    (/section/123-some-long-slug, /component/content/article/123-some-long-slug), and a long slug
+    names it; otherwise :func:`page_key`."""
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return "slug:" + last.lower() if _SLUG_RE.match(last) else page_key(url)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
 def _title_like(text: str) -> bool:
     if _n(text) < TITLE_MIN_CHARS:
         return False
@@ -148,7 +162,8 @@ class Structure:
     def listing(self) -> bool:
         """Most of the page is teaser cards and no single body of text dominates."""
         no_body = self.body_chars < LISTING_MAX_BODY
-        whole_posts = self.items >= 3 and self.items_chars >= 0.6 * self.body_chars
+        # whole posts (or long intros) listed: the running text left sits in items headed by links
+        whole_posts = (self.items >= 3 or self.teased >= LISTING_MIN_TEASED) and self.items_chars >= 0.6 * self.body_chars
         return (self.teased >= LISTING_MIN_TEASED and no_body) or whole_posts
 
     def summary(self) -> dict:
@@ -160,7 +175,8 @@ class Structure:
 class _Pass:
     def __init__(self, root, url: str, canonical: str | None = None):
         self.url = url
-        self.own_keys = {page_key(url)} | ({page_key(canonical)} if canonical else set())
+        self.own_keys = {page_key(url), target_key(url)} | (
+            {page_key(canonical), target_key(canonical)} if canonical else set())
         body = root.find("body")
         self.body = body if body is not None else root
         self.tot: dict = {}     # element -> readable chars of its subtree (tails of children included)
@@ -177,6 +193,7 @@ class _Pass:
         self._site = _site(parts.hostname or "")
         self.comment_groups: list[tuple] = []   # (parent, items, whole group) found, not yet removed
         self.pending: set = set()
+        self._page_title: str | None = None
         self.items: list = []   # the largest sibling group of whole posts headed by title links
 
     # -- measures ----------------------------------------------------------------------
@@ -236,8 +253,8 @@ class _Pass:
                 if _MEDIA_RE.search(parts.path):
                     pass   # an image, a document: a download, not a page teased
                 elif parts.scheme in ("http", "https") and parts.hostname and _site(parts.hostname) == self._site:
-                    key = page_key(dest)
-                    if key not in self.own_keys:
+                    key = target_key(dest)
+                    if key not in self.own_keys and page_key(dest) not in self.own_keys:
                         found = (dest, key)
             except ValueError:
                 found = None
@@ -249,6 +266,7 @@ class _Pass:
         (url, chars linked to it, its largest link, number of distinct pages linked)."""
         per: dict[str, int] = {}
         best_link: dict[str, tuple] = {}
+        self._links: dict[str, list] = {}
         for a in el.iter("a"):
             hit = self.target.get(a)
             if hit is None:
@@ -256,12 +274,14 @@ class _Pass:
             dest, key = hit
             size = self.tot.get(a, 0)
             per[key] = per.get(key, 0) + size
+            self._links.setdefault(key, []).append(a)
             if key not in best_link or size > best_link[key][0]:
                 best_link[key] = (size, a, dest)
         if not per:
             return None, 0, None, 0
         key = max(per, key=lambda k: (per[k], k))
         _, a, dest = best_link[key]
+        self._main_links = self._links[key]   # every link of el to that page, in document order
         return dest, per[key], a, len(per)
 
     def standalone(self, a, root) -> bool:
@@ -297,15 +317,32 @@ class _Pass:
             return None
         if size >= CARD_LINK_SHARE * t:
             return dest, size, a, "link"
+        links = self._main_links
+        if size >= HEADING_CARD_SHARE * t and size >= 0.5 * self.lnk.get(el, 0):
+            # the title: a standalone, title-like link to that page at the card's top (filling a
+            # heading, it may stand over a longer summary)
+            for link in links:
+                title = link.text_content()
+                share = HEADING_CARD_SHARE if self._in_heading(link, el) else TITLED_CARD_SHARE
+                if (size >= share * t and _title_like(title) and self.standalone(link, el)
+                        and self._prefix(el, title) <= 0.25 * t):
+                    return dest, size, link, "titled"
         if not self.standalone(a, el):
             return None
-        title = a.text_content()
-        if size >= TITLED_CARD_SHARE * t and _title_like(title) and self._prefix(el, title) <= 0.25 * t:
-            return dest, size, a, "titled"
-        if (n_targets == 1 and next(el.iter(*HEADING_TAGS), None) is not None and el.find(".//td") is None
-                and self._suffix(el, a) <= 3):
+        if (size >= 0.6 * self.lnk.get(el, 0) and next(el.iter(*HEADING_TAGS), None) is not None
+                and el.find(".//td") is None and self._suffix(el, a) <= 3):
             return dest, size, a, "more"
         return None
+
+    def _in_heading(self, a, root) -> bool:
+        node = a.getparent()
+        while node is not None and node is not root:
+            if node.tag in HEADING_TAGS:
+                return True
+            if node.tag in BLOCK_TAGS:
+                return False
+            node = node.getparent()
+        return False
 
     def _suffix(self, el, a) -> int:
         """Characters of el's text after the link a (a "Read more" link ends its card)."""
@@ -377,7 +414,7 @@ class _Pass:
                     if el not in self.dropped and el.getparent() is not None and not self._inside_dropped(el):
                         self.drop(el, "teaser_repeated", dest, teaser=True)
         self.repeated_teasers()
-        self.result.teased = len({page_key(r["teaser_of"]) for r in self.result.removed
+        self.result.teased = len({target_key(r["teaser_of"]) for r in self.result.removed
                                   if r.get("teaser_of") and _title_like(r["text"])})
         in_links = {el for a in self.body.iter("a") for el in a.iter()}
         prose = body = 0
@@ -398,7 +435,7 @@ class _Pass:
     def repeated_teasers(self) -> None:
         """A page teased by a card is teased again by any short block that is mostly a title
         link to it, whatever that block's shape ("Popular" lists beside "Related" cards)."""
-        teased = {page_key(r["teaser_of"]) for r in self.result.removed if r.get("teaser_of")}
+        teased = {target_key(r["teaser_of"]) for r in self.result.removed if r.get("teaser_of")}
         if not teased:
             return
         for a, (dest, key) in list(self.target.items()):
@@ -504,7 +541,7 @@ class _Pass:
                     self.drop(c, "read_also", dest, teaser=True, link=a)
                     continue
                 if kind != "more" and _title_like(a.text_content()):
-                    singles.setdefault(page_key(dest), []).append((c, dest))
+                    singles.setdefault(target_key(dest), []).append((c, dest))
             elif c.tag in LINE_TAGS and self.tot[c] <= READ_ALSO_MAX_CHARS and self.lnk.get(c, 0):
                 dest, size, a, _ = self.targets(c)
                 if dest and self.read_also(c, a, size):
@@ -517,7 +554,20 @@ class _Pass:
         if heading is None or self.tot.get(heading, 0) == 0:
             return False
         linked = sum(self.tot.get(a, 0) for a in heading.iter("a") if a in self.target)
-        return linked >= 0.8 * self.tot[heading] and _title_like(heading.text_content())
+        if linked < 0.8 * self.tot[heading] or not _title_like(text := heading.text_content()):
+            return False
+        # it heads the item (a card's title inside a body is no headline of the body), and it is
+        # not the page's own headline linking to another URL of itself (/node/123)
+        return self._prefix(el, text) <= 60 and _words(text) not in self.page_title
+
+    @property
+    def page_title(self) -> str:
+        if self._page_title is None:
+            root = self.body.getroottree().getroot()
+            parts = [t.text_content() for t in root.iter("title")][:1]
+            parts += [m.get("content") or "" for m in root.iter("meta") if m.get("property") == "og:title"]
+            self._page_title = " | ".join(_words(p) for p in parts)
+        return self._page_title
 
     def embedded_box(self, el, a) -> bool:
         if el.tag not in BOX_TAGS:

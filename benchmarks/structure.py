@@ -35,7 +35,7 @@ import trafilatura  # noqa: E402
 from archive.extract import DEFAULT_SETTINGS, _parse, extract  # noqa: E402
 from archive.pages import skip_reason  # noqa: E402
 from archive.structure import analyse  # noqa: E402
-from benchmarks.extraction import load_pages, page_scores  # noqa: E402
+from benchmarks.extraction import load_aeb as load_pages, page_scores  # noqa: E402
 
 DATA = REPO_ROOT.parent / "shared" / "data"
 OFF = replace(DEFAULT_SETTINGS, structure=False)
@@ -194,14 +194,65 @@ def run_pages(eval_pages, aeb_pages):
         print(f"  {key:<28} listings filed {per_layout[key][0]:>3}   articles skipped {per_layout[key][1]:>3}")
 
 
+def run_sites(families: list[str] | None = None):
+    """Offline, page by page (no crawl): every article and listing route of each generated site
+    family (benchmarks/sitegen), extracted with and without the structure pass. Counts teaser and
+    comment strings of other articles left in an article's text, recall of its own paragraphs,
+    listings filed and articles skipped by archive.pages. The crawl itself: benchmarks/sites.py."""
+    from benchmarks.sitegen import FAMILIES, build_site
+    from benchmarks.sitegen.score import norm
+
+    host = "127.0.0.1:8000"
+    print(f"\ngenerated site families, every route offline (structure on / off):")
+    print(f"{'family':<16} {'pages':>5} {'teaser leaks':>13} {'comment leaks':>14} {'recall':>13} "
+          f"{'listings filed':>15} {'articles skipped':>17}")
+    for family in families or list(FAMILIES):
+        site = build_site(family)
+        truth = site.truth()
+        forbidden = [(norm(f["text"]), f["kind"], f["owner"]) for f in truth["forbidden"] if norm(f["text"])]
+        stats = {"on": [0, 0, 0.0, 0, 0, 0], "off": [0, 0, 0.0, 0, 0, 0]}  # teaser comment recall-sum n listing skip
+        n_pages = 0
+        for path, route in site.routes.items():
+            if route[0] not in ("article", "listing") or (route[0] == "article" and route[2] != "canonical"):
+                continue
+            n_pages += 1
+            status, headers, body = site.render(path, host)
+            url = f"http://{host}{path}"
+            for name, settings in (("on", DEFAULT_SETTINGS), ("off", OFF)):
+                found = {}
+                art = extract(body, url, settings=settings, report=found)
+                reason = skip_reason(url, art, structure=found.get("structure"))
+                tally = stats[name]
+                if route[0] == "listing":
+                    tally[4] += reason is None
+                    continue
+                a = route[1]
+                tally[5] += reason is not None
+                text = norm(art.text) if art else ""
+                own = " \n ".join(norm(x) for x in [*a.paragraphs, a.title])
+                for snippet, kind, owner in forbidden:
+                    if owner != a.owner and snippet in text and snippet not in own:
+                        tally[0 if kind == "teaser" else 1] += kind in ("teaser", "comment")
+                paras = [norm(x) for x in a.paragraphs]
+                tally[2] += sum(x in text for x in paras) / len(paras)
+                tally[3] += 1
+        for name in ("on", "off"):
+            t = stats[name]
+            print(f"{family + ' ' + name:<16} {n_pages:>5} {t[0]:>13} {t[1]:>14} {t[2] / max(t[3], 1):>13.3f} "
+                  f"{t[4]:>15} {t[5]:>17}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data-dir", default=str(DATA))
     ap.add_argument("--limit", type=int)
-    ap.add_argument("--set", default="all", choices=["eval", "aeb", "pages", "all"])
+    ap.add_argument("--set", default="all", choices=["eval", "aeb", "pages", "sites", "all"])
     ap.add_argument("--show", type=int, default=0, help="list N pages where the pass changed a snippet")
     args = ap.parse_args(argv)
     data = Path(args.data_dir)
+    if args.set == "sites":
+        run_sites()
+        return 0
     eval_pages = load_eval(data / "trafilatura-eval-dev", args.limit)
     extract(eval_pages[0][1], eval_pages[0][0])   # warm-up outside the timings
     aeb_pages = []
@@ -215,6 +266,8 @@ def main(argv=None) -> int:
         if not aeb_pages:
             aeb_pages = load_pages(data / "article-extraction-benchmark", args.limit)
         run_pages(eval_pages, aeb_pages)
+    if args.set == "all":
+        run_sites()
     return 0
 
 
