@@ -71,6 +71,15 @@ TEMPLATE = """<!DOCTYPE html>
 
 
 def rss_mb() -> float:
+    """This process's peak RSS (VmHWM: reset at exec, unlike ru_maxrss, which a child inherits
+    from the driver that forked it)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
