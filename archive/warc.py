@@ -557,26 +557,33 @@ class WarcWriter:
             keys -= set(self._uploaded) | self._stored
             if not keys:
                 return
-            pending = [f for f in self._failed if f.key in keys]
-            self._failed = [f for f in self._failed if f.key not in keys]
-            if self._current is not None and self._current.key in keys:
-                pending.append(self._current)
-                self._current = None
-            self._uploading += len(pending)
-        for f in pending:
-            try:
-                self._upload_file(f)
-            except Exception as exc:  # noqa: BLE001 - kept in self._failed, raised below
-                log.warning("upload of WARC file %s failed: %s", f.key, exc)
+        self._upload_now(lambda key: key in keys)
         with self._lock:
-            while self._uploading:
-                self._idle.wait()
             missing = keys - set(self._uploaded)
         for key in sorted(missing):
             if any(f.key == key for f in self._failed) or not self.store.exists(key):
                 raise WarcError(f"WARC file {key} is not in the store yet")
             with self._lock:
                 self._stored.add(key)
+
+    def _upload_now(self, wanted) -> None:
+        """Upload, now, the current file and the files whose upload failed, if ``wanted(key)``;
+        then wait for every upload in flight. A failure leaves the file in ``self._failed``."""
+        with self._lock:
+            pending = [f for f in self._failed if wanted(f.key)]
+            self._failed = [f for f in self._failed if not wanted(f.key)]
+            if self._current is not None and wanted(self._current.key):
+                pending.append(self._current)
+                self._current = None
+            self._uploading += len(pending)
+        for f in pending:
+            try:
+                self._upload_file(f)
+            except Exception as exc:  # noqa: BLE001 - kept in self._failed for the caller
+                log.warning("upload of WARC file %s failed: %s", f.key, exc)
+        with self._lock:
+            while self._uploading:
+                self._idle.wait()
 
     def files(self) -> list[str]:
         """Keys of the WARC files uploaded so far."""
@@ -589,20 +596,8 @@ class WarcWriter:
         in the spool folder for :func:`recover_spool`)."""
         with self._lock:
             self._closed = True
-            pending = self._failed
-            self._failed = []
-            if self._current is not None:
-                pending.append(self._current)
-                self._current = None
-            self._uploading += len(pending)
-        for f in pending:
-            try:
-                self._upload_file(f)
-            except Exception:  # noqa: BLE001 - kept in self._failed, raised below
-                log.exception("upload of WARC file %s failed", f.key)
+        self._upload_now(lambda key: True)
         with self._lock:
-            while self._uploading:
-                self._idle.wait()
             if self._failed:
                 raise WarcError("could not upload WARC files (kept in the spool folder; close() "
                                 "again or recover_spool): "
