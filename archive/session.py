@@ -89,6 +89,8 @@ class CrawlSession(Filing, Revalidation):
         self._flush_lock = threading.Lock()
         self.counts: Counter = Counter()
         self.decisions: list[dict] = []
+        # A spool this session made for itself (no spool_dir) is removed at its end if empty.
+        self._own_spool = spool_dir is None
         self.spool = Spool(spool_dir or tempfile.mkdtemp(prefix="newsarchive-spool-"))
         self.spool_dir = self.spool.path
         self.on_filed = on_filed   # called with each page once it is safe: filed or spooled
@@ -398,12 +400,21 @@ class CrawlSession(Filing, Revalidation):
             logger.warning("Store failed at the end of the crawl (%s): %d pages, the listing and the report "
                            "wait in %s", exc, len(unsafe), self.spool_dir)
             report["counts"]["archive/spool/listing_entries"] = len(entries)
-        self.spool.release()
+        self._end_spool()
         return report
 
     def close(self) -> None:
         """Release the spool without finishing (a session given up on); :meth:`finish` does it too."""
-        self.spool.release()
+        self._end_spool()
+
+    def _end_spool(self) -> None:
+        """Release the spool; one made for this session alone goes too, unless something waits in it."""
+        if self._own_spool:
+            if not self.spool.remove_if_empty():
+                logger.warning("Pages wait in %s: run 'archive flush --spool %s' once the store is back",
+                               self.spool_dir, self.spool_dir)
+        else:
+            self.spool.release()
 
     def _report(self, stats: dict | None, reason: str) -> dict:
         counts = {**(stats or {}), **self.counts}

@@ -95,3 +95,34 @@ def test_an_empty_spool_costs_no_write(tmp_path):
     s = CrawlSession(archive, spool_dir=tmp_path / "spool")
     assert s.replay_spool() == 0
     assert archive.store.requests["PUT"] == 0
+
+
+def test_a_session_without_a_spool_dir_removes_its_own_spool_unless_pages_wait_in_it(tmp_path, monkeypatch):
+    """A library user's session makes a temporary spool; it must not leave one behind per crawl,
+    and must not remove one that holds pages the store did not take."""
+    import tempfile
+    from archive.session import CrawlSession
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    store = FlakyStore(tmp_path / "arch")
+    store.create()
+    archive = Archive(store)
+    s = CrawlSession(archive, warmup_pages=1)
+    assert s.spool_dir.exists()
+    snapshot_and_ingest(s, page("http://site.test/news/one"))
+    s.finish()
+    assert not s.spool_dir.exists(), "an empty spool of its own is removed at the end"
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+    s = CrawlSession(archive, warmup_pages=1)
+    store.down = True
+    snapshot_and_ingest(s, page("http://site.test/news/two", text="Second story text " * 40, title="Two"))
+    s.finish()
+    assert len(list((s.spool_dir / "pages").glob("*.json"))) == 1, "what waits keeps its spool"
+    store.down = False
+    assert main(["--archive", store.uri, "flush", "--spool", str(s.spool_dir)]) == 0
+    assert archive.find("http://site.test/news/two") is not None
+
+    s = CrawlSession(archive)
+    s.close()
+    assert not s.spool_dir.exists(), "a session given up on removes its empty spool too"
