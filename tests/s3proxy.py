@@ -4,8 +4,9 @@ SeaweedFS honours conditional writes and cannot be told not to, so a store that 
 faked here: with ``ignore_conditions`` set, the proxy drops ``If-None-Match`` / ``If-Match`` from
 each request and signs it again (SigV4, with the test's credentials) before forwarding it, so the
 write lands unconditionally, as on a service that ignores the headers. With ``fail`` set (a
-predicate on method and path), it answers those requests ``500 InternalError`` itself. Everything
-else is forwarded untouched.
+predicate on method and path), it answers those requests with ``error`` itself (``500
+InternalError`` unless told otherwise); with ``fail_next`` set, the next that many requests.
+Everything else is forwarded untouched.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+SLOWDOWN = (503, b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+            b"<Message>Please reduce your request rate.</Message></Error>")
 ERROR = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>'
          b"<Message>We encountered an internal error. Please try again.</Message></Error>")
 _CONDITIONS = ("if-none-match", "if-match")
@@ -37,6 +40,8 @@ class MisbehavingProxy(ThreadingHTTPServer):
         self.region = seaweed.region
         self.ignore_conditions = False
         self.fail = None                 # callable(method, path) -> bool
+        self.fail_next = 0               # answer ``error`` to this many requests
+        self.error = (500, ERROR)        # (status, XML body) of an injected failure
         self.conditions_dropped = 0
         self.failed = 0
         self.lock = threading.Lock()
@@ -75,10 +80,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _any(self):
         srv = self.server
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if srv.fail is not None and srv.fail(self.command, self.path):
-            with srv.lock:
+        with srv.lock:
+            fail = srv.fail_next > 0 or (srv.fail is not None and srv.fail(self.command, self.path))
+            if fail:
+                srv.fail_next = max(0, srv.fail_next - 1)
                 srv.failed += 1
-            self._reply(500, [("Content-Type", "application/xml")], ERROR)
+        if fail:
+            status, error = srv.error
+            self._reply(status, [("Content-Type", "application/xml")], error)
             return
         headers = dict(self.headers)
         if srv.ignore_conditions and any(k.lower() in _CONDITIONS for k in headers):

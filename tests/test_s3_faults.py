@@ -1,91 +1,30 @@
 """A store answering 503 SlowDown: botocore's retries with backoff, then the spool; nothing lost.
 
-The fault comes from a real HTTP proxy on 127.0.0.1 in front of SeaweedFS that answers 503
-SlowDown to as many requests as it is told to, and forwards the rest untouched."""
-import http.client
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+The fault comes from a real HTTP proxy on 127.0.0.1 in front of SeaweedFS (tests/s3proxy.py) that
+answers 503 SlowDown to as many requests as it is told to, and forwards the rest untouched."""
 import pytest
 
 from archive.archive import Archive
 from archive.s3store import S3Store
 from archive.session import CrawlSession
 from archive.store import StoreError
+from tests.s3proxy import SLOWDOWN, MisbehavingProxy
 from tests.seaweed import REGION, find_weed
 from tests.test_archive_cli import page
 
 pytestmark = pytest.mark.skipif(not find_weed(), reason="SeaweedFS `weed` not installed")
 
-SLOWDOWN = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
-            b"<Message>Please reduce your request rate.</Message></Error>")
-
-
-class FaultProxy(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, upstream: str):
-        self.upstream = upstream.split("//", 1)[1]
-        self.fail_next = 0          # answer 503 SlowDown to this many requests
-        self.failed = 0
-        self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    @property
-    def endpoint(self):
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _any(self):
-        srv = self.server
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        with srv.lock:
-            fail = srv.fail_next > 0
-            if fail:
-                srv.fail_next -= 1
-                srv.failed += 1
-        if fail:
-            self.send_response(503)
-            self.send_header("Content-Type", "application/xml")
-            self.send_header("Content-Length", str(len(SLOWDOWN)))
-            self.end_headers()
-            self.wfile.write(SLOWDOWN)
-            return
-        conn = http.client.HTTPConnection(srv.upstream, timeout=30)
-        conn.request(self.command, self.path, body=body, headers=dict(self.headers))
-        resp = conn.getresponse()
-        data = resp.read()
-        self.send_response(resp.status, resp.reason)
-        for k, v in resp.getheaders():
-            if k.lower() not in ("transfer-encoding", "connection", "content-length"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-        conn.close()
-
-    do_GET = do_PUT = do_HEAD = do_DELETE = do_POST = _any
-
 
 @pytest.fixture
 def proxied(seaweed):
     bucket = seaweed.new_bucket("slow")
-    proxy = FaultProxy(seaweed.endpoint)
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
+    proxy = MisbehavingProxy(seaweed)
+    proxy.error = SLOWDOWN
     store = S3Store.from_uri(f"s3://{bucket}/a", endpoint_url=proxy.endpoint, region_name=REGION,
                              aws_access_key_id=seaweed.access_key, aws_secret_access_key=seaweed.secret_key,
                              max_attempts=3)
-    yield proxy, store
-    proxy.shutdown()
-    proxy.server_close()
+    with proxy:
+        yield proxy, store
 
 
 def test_slowdown_is_retried_with_backoff(proxied):
