@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 PYWB_VENV  := .venv-pywb
 PYWB_STAMP := $(PYWB_VENV)/.installed-stamp
 
-.PHONY: install pywb test crawl demo bench bench-scale clean scrapyd deploy
+.PHONY: install pywb test crawl demo bench bench-scale bench-crawl nginx clean scrapyd deploy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,12 +54,25 @@ deploy: $(STAMP)
 	SCRAPYD_URL=$(patsubst %/,%,$(SCRAPYD_URL)) $(abspath $(BIN))/scrapyd-deploy env
 
 ## make bench: the benchmarks, each next to its baseline
-bench: $(STAMP)
+bench: $(STAMP) nginx
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/dedup.py
 	$(BIN)/python benchmarks/neardup.py
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/sites.py
+	$(BIN)/python benchmarks/crawl.py --pages 2000
+
+## make bench-crawl: the crawl throughput benchmark at 2,000 and 20,000 article pages (long)
+bench-crawl: $(STAMP) nginx
+	$(BIN)/python benchmarks/crawl.py --pages 2000
+	$(BIN)/python benchmarks/crawl.py --pages 20000
+
+## make nginx: Debian's nginx-light for benchmarks/crawl.py (it falls back to a Python server without)
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } || \
+	  echo "nginx not installed: benchmarks/crawl.py will serve with a Python server"
 
 ## make bench-scale: archives of 10k and 100k documents built through the library (long: ~1 h)
 bench-scale: $(STAMP)

@@ -31,7 +31,7 @@ from trafilatura.deduplication import LRUCache
 from archive.encoding import decode_html, looks_like_html
 from archive.structure import analyse
 
-__all__ = ["Article", "ExtractionSettings", "DEFAULT_SETTINGS", "extract"]
+__all__ = ["Article", "ExtractionSettings", "DEFAULT_SETTINGS", "extract", "parse_html"]
 
 # Seconds spent per phase by the extract() calls of this process (benchmarks/extraction.py reads
 # and clears it; a handful of perf_counter calls per page).
@@ -402,8 +402,14 @@ def _parse(html: bytes | str, declared_encoding: str | None) -> HtmlElement | No
     return root
 
 
+def parse_html(html: bytes | str, declared_encoding: str | None = None) -> HtmlElement | None:
+    """The page decoded and parsed as :func:`extract` does it (None if it is no HTML document):
+    a caller that needs the tree too (links) parses once and hands the tree to ``extract``."""
+    return _parse(html, declared_encoding)
+
+
 def extract(
-    html: bytes | str,
+    html: bytes | str | HtmlElement,
     url: str,
     *,
     declared_encoding: str | None = None,
@@ -418,9 +424,10 @@ def extract(
     ``holds_article`` says whether it looks like an article (a listing, hub or
     near-empty page still has its text, with the reason in ``not_article``).
     ``report``, if given, receives ``"structure"``: the page-type evidence of archive.structure.
+    ``html`` may be a tree from :func:`parse_html` (used, and possibly changed, in place).
     """
     start = time.perf_counter()
-    tree = _parse(html, declared_encoding)
+    tree = html if isinstance(html, HtmlElement) else _parse(html, declared_encoding)
     start = _add_phase("parse", start)
     if tree is None:
         return None

@@ -37,6 +37,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .decisionlog import DecisionLog, log_key as decision_log_key
 from .archive import Archive, ArchiveError, blob_key
 from .catalog import catalog_url_index
 from .dedup import NEAR_K, Decision, Deduplicator, UrlIndex
@@ -88,11 +89,12 @@ class CrawlSession(Filing, Revalidation):
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self.counts: Counter = Counter()
-        self.decisions: list[dict] = []
         # A spool this session made for itself (no spool_dir) is removed at its end if empty.
         self._own_spool = spool_dir is None
         self.spool = Spool(spool_dir or tempfile.mkdtemp(prefix="newsarchive-spool-"))
         self.spool_dir = self.spool.path
+        # every decision with its evidence, in a file; the report keeps the first ones
+        self.decisions = DecisionLog(self.spool_dir / f"decisions-{self.crawl_id}.jsonl")
         self.on_filed = on_filed   # called with each page once it is safe: filed or spooled
         # warc_info: warcinfo fields (operator, robots, http-header-user-agent...)
         self.warc = WarcWriter(archive.store, self.crawl_id, spool_dir=self.spool_dir / "warc",
@@ -386,7 +388,10 @@ class CrawlSession(Filing, Revalidation):
             self.flush()
             self._save_validators()
             report = self._report(stats, reason)
+            self.archive.store.put(report["decisions_log"], self.decisions.gzipped(),
+                                   content_type="application/x-ndjson", content_encoding="gzip")
             self.archive.save_report(report)
+            self.decisions.close()
         except StoreError as exc:
             with self._lock:
                 unsafe, self._unsafe = self._unsafe, []
@@ -405,6 +410,7 @@ class CrawlSession(Filing, Revalidation):
 
     def close(self) -> None:
         """Release the spool without finishing (a session given up on); :meth:`finish` does it too."""
+        self.decisions.close()   # nothing to report: its decision log goes
         self._end_spool()
 
     def _end_spool(self) -> None:
@@ -424,9 +430,10 @@ class CrawlSession(Filing, Revalidation):
             started_at=self.started_at, elapsed=time.monotonic() - self._t0, reason=reason,
             settings=self.settings, counts=counts, job=self.job,
             requests=Counter(self.archive.store.requests) - self._requests_at_start,
-            warc_files=self.warc.files(), decisions=self.decisions,
+            warc_files=self.warc.files(), decisions=self.decisions.head,
             new_documents=self.counts.get("archive/decision/new", 0),
-            damaged_documents=sorted(self.batch.damaged))
+            damaged_documents=sorted(self.batch.damaged)) | {
+            "decisions_count": len(self.decisions), "decisions_log": decision_log_key(self.crawl_id)}
 
 
 __all__ = ["CrawlSession", "Snapshot", "merge_documents", "removed_record"]

@@ -17,6 +17,7 @@ class ArticlePage:
     redirects: list = field(default_factory=list)
     etag: str | None = None           # validators, for a conditional request next time
     last_modified: str | None = None
+    seq: int | None = None        # the page's place in the filing order (ArchiveExtension.ticket)
 
 
 @dataclass

@@ -28,23 +28,29 @@ class SnapshotMiddleware:
         return cls(crawler)
 
     async def process_spider_output(self, response, result):
-        from crawler.pipelines import runtime_for, session_for
+        from crawler.extension import archive_of
         articles = 0
         async for item in result:
             if isinstance(item, ArticlePage):
                 articles += 1
-                session = session_for(self.crawler)
+                archiver = archive_of(self.crawler)
+                session = archiver.session
                 recorded = response.request.meta.get("warc_record") if response.request else None
-                if recorded and recorded.get("url") == response.url:   # by WarcCaptureMiddleware
-                    warc = WarcRef(recorded["file"], recorded["offset"], recorded["length"])
-                    snap = await runtime_for(self.crawler).run(
-                        session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
-                        warc=warc)
-                else:   # not seen by the capture middleware (switched off): a record of the decoded body
-                    snap = await runtime_for(self.crawler).run(
-                        session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
-                        status=response.status, response_headers=_headers(response.headers, len(response.body)),
-                        request_headers=_headers(response.request.headers))
+                try:
+                    if recorded and recorded.get("url") == response.url:   # by WarcCaptureMiddleware
+                        warc = WarcRef(recorded["file"], recorded["offset"], recorded["length"])
+                        snap = await archiver.run(
+                            session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
+                            warc=warc)
+                    else:   # not seen by the capture middleware (switched off): a record of the decoded body
+                        snap = await archiver.run(
+                            session.store_snapshot, response.body, url=response.url, fetched_at=item.fetched_at,
+                            status=response.status,
+                            response_headers=_headers(response.headers, len(response.body)),
+                            request_headers=_headers(response.request.headers))
+                except BaseException:
+                    archiver.release(item.seq)   # the pages after it in the filing order go on
+                    raise
                 item.blob, item.body_sha256, item.body_size = snap.blob, snap.sha256, snap.size
                 item.warc = None if snap.warc is None else {"file": snap.warc.file, "offset": snap.warc.offset,
                                                             "length": snap.warc.length}
@@ -102,14 +108,17 @@ class WarcCaptureMiddleware:
     async def process_response(self, request, response, spider=None):
         if not response.url.startswith(("http://", "https://")) or "cached" in response.flags:
             return response
-        from crawler.pipelines import runtime_for, session_for
+        from crawler.extension import archive_of
+        archiver = archive_of(self.crawler)
+        if archiver is None:
+            return response
         wire = request.meta.pop("wire", None)
         exchange = _exchange(request, response, wire)
         if response.status == 304 and request.meta.get("conditional"):
             # Recorded by the archive session as a server-not-modified revisit (archive.validators).
             request.meta["not_modified_exchange"] = {k: v for k, v in exchange.items() if k != "body"}
             return response
-        ref = await runtime_for(self.crawler).run(session_for(self.crawler).warc.write, **exchange)
+        ref = await archiver.run(archiver.session.warc.write, **exchange)
         request.meta["warc_record"] = {"url": response.url, "file": ref.file, "offset": ref.offset,
                                        "length": ref.length}
         self.crawler.stats.inc_value("archive/warc/records")

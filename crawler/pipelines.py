@@ -1,34 +1,19 @@
-"""The pipeline that files article pages into the archive (``archive.session``), in a bounded
-pool of threads off the reactor, and writes the crawl report when the spider closes."""
+"""The pipeline that files article pages into the archive, through the crawl's
+:class:`crawler.extension.ArchiveExtension` (filing order, threads off the reactor), and writes
+the crawl report when the spider closes."""
 from __future__ import annotations
 
 import logging
-import os
-import weakref
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
-from twisted.internet.threads import deferToThreadPool
-from twisted.python.threadpool import ThreadPool
+from scrapy.exceptions import DropItem, NotConfigured
 
-from archive.archive import Archive
 from archive.crawls import failed, fetched_pages
-from archive.report import new_crawl_id
-from archive.session import CrawlSession
-from archive.spool import SpoolBusy, default_spool
-from archive.store import StoreError
 from crawler.items import NotModifiedPage
-from crawler.signals import page_done
+from crawler.extension import REPORTED_SETTINGS, ArchiveExtension, archive_of  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 
-# Settings worth keeping in the crawl report (never credentials).
-REPORTED_SETTINGS = ("ARCHIVE_URI", "USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY",
-                     "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE", "DEPTH_LIMIT",
-                     "CLOSESPIDER_PAGECOUNT", "RETRY_TIMES", "JOBDIR", "ARCHIVE_THREADS", "AWS_ENDPOINT_URL",
-                     "AWS_REGION_NAME", "ARCHIVE_SPOOL_DIR")
 # Scrapy stats copied into the crawl report, by prefix.
 REPORTED_STATS = ("archive/", "downloader/response_count", "downloader/response_bytes",
                   "downloader/response_status_count/", "downloader/exception_type_count/",
@@ -37,105 +22,53 @@ REPORTED_STATS = ("archive/", "downloader/response_count", "downloader/response_
                   "request_depth_max")
 
 
-class ArchiveRuntime:
-    """A crawl's session and the thread pool its blocking store I/O runs in."""
-
-    def __init__(self, crawler):
-        settings = crawler.settings
-        uri = settings.get("ARCHIVE_URI")
-        options = {}
-        if str(uri).startswith("s3://"):
-            from archive.s3store import s3_options_from_settings
-            options = s3_options_from_settings(settings)
-            options["max_pool_connections"] = settings.getint("ARCHIVE_THREADS") + 2
-        archive = Archive.open(uri, create=True, **options)
-        crawl_id = new_crawl_id()
-        spool = default_spool(settings, crawl_id)
-        self.own_spool = not (settings.get("ARCHIVE_SPOOL_DIR") or settings.get("JOBDIR"))
-        signals = crawler.signals
-        self.session = CrawlSession(
-            archive, crawl_id=crawl_id, spider=getattr(crawler.spidercls, "name", None),
-            settings={name: settings.get(name) for name in REPORTED_SETTINGS},
-            spool_dir=spool, warmup_pages=settings.getint("ARCHIVE_WARMUP_PAGES"),
-            index_flush_every=settings.getint("ARCHIVE_INDEX_FLUSH_EVERY"), warc_max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
-            software=f"{settings.get('BOT_NAME')}/{settings.get('BOT_VERSION')}",
-            job=getattr(crawler.spider, "job", None) if getattr(crawler, "spider", None) else None,
-            warc_info={"operator": settings.get("ARCHIVE_OPERATOR") or settings.get("CONTACT_URL"),
-                       "http-header-user-agent": settings.get("USER_AGENT"),
-                       "robots": "classic" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"},
-            on_filed=lambda page: signals.send_catch_log(page_done, urls=[*page.get("redirects", ()), page["url"]]))
-        crawler.archive_session = self.session   # validators, for the spider and crawler.conditional
-        self.pool = ThreadPool(minthreads=1, maxthreads=settings.getint("ARCHIVE_THREADS"), name="archive-io")
-        self.pool.start()
-        reactor.addSystemEventTrigger("during", "shutdown", self.pool.stop)
-        logger.info("Archiving into %s (crawl %s, spool %s)", archive.uri, self.session.crawl_id, spool)
-
-    async def run(self, func, *args, **kwargs):
-        return await maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, func, *args, **kwargs))
-
-
-_runtimes: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def runtime_for(crawler) -> ArchiveRuntime:
-    """The crawl's archive runtime, opened on first use (fails early if the store is unusable)."""
-    runtime = _runtimes.get(crawler)
-    if runtime is None:
-        runtime = _runtimes[crawler] = ArchiveRuntime(crawler)
-    return runtime
-
-
 def notify_gone(crawler, urls, status: int) -> None:
     """A URL answered 404/410: the session marks its document ``gone_since`` (if it has one)."""
-    runtime = _runtimes.get(crawler)
-    if runtime is not None:
+    archiver = archive_of(crawler)
+    if archiver is not None:
         for url in urls:
-            runtime.session.mark_gone(url, status)
-
-
-def session_for(crawler) -> CrawlSession:
-    return runtime_for(crawler).session
+            archiver.session.mark_gone(url, status)
 
 
 class ArchivePipeline:
-    def __init__(self, crawler):
+    def __init__(self, crawler, archiver: ArchiveExtension):
         self.crawler = crawler
-        self.runtime = runtime_for(crawler)
-        self.session = self.runtime.session
+        self.archiver = archiver
+        self.session = archiver.session
 
     @classmethod
     def from_crawler(cls, crawler):
-        try:
-            return cls(crawler)
-        except (StoreError, SpoolBusy) as exc:
-            # Scrapy stops before any request is made and `scrapy crawl` exits with status 1.
-            logger.error("Cannot open archive %s: %s", crawler.settings.get("ARCHIVE_URI"), exc)
-            raise RuntimeError(f"cannot open archive: {exc}") from None
+        archiver = archive_of(crawler)
+        if archiver is None:
+            raise NotConfigured("the archive extension is not enabled")
+        return cls(crawler, archiver)
 
     async def open_spider(self, spider=None):
         # What an earlier crawl left in this spool (killed, or its store was down) goes first.
         waiting = len(self.session.spooled_pages())
-        filed = await self.runtime.run(self.session.replay_spool)
+        filed = await self.archiver.replay_spool()
         if waiting:
             logger.info("Filed %d of %d pages spooled by an earlier crawl", filed, waiting)
 
     async def process_item(self, item, spider=None):
         if isinstance(item, NotModifiedPage):   # 304: a WARC revisit record and last_seen, nothing else
-            await self.runtime.run(self.session.seen_unchanged, item.url, item.fetched_at, status=item.status,
-                                   response_headers=item.response_headers, request_headers=item.request_headers,
-                                   **item.wire)
+            await self.archiver.run(self.session.seen_unchanged, item.url, item.fetched_at, status=item.status,
+                                    response_headers=item.response_headers, request_headers=item.request_headers,
+                                    **item.wire)
             return item
         page = ItemAdapter(item).asdict()
+        seq = page.pop("seq", None)
         if not page.get("blob"):
+            self.archiver.release(seq)
             raise DropItem(f"article page without a snapshot: {page.get('url')}")
-        await self.runtime.run(self.session.ingest, page)
+        await self.archiver.file(seq, page)
         return item
 
     async def close_spider(self, spider=None):
         stats = {k: v for k, v in self.crawler.stats.get_stats().items()
                  if isinstance(v, (int, float, str)) and k.startswith(REPORTED_STATS)}
         reason = getattr(self.crawler.engine, "_close_reason", None) or "finished"
-        report = await self.runtime.run(self.session.finish, stats, reason=reason)
+        report = await self.archiver.finish(stats, reason)
         self.crawler.stats.set_value("archive/finish_reason", report["finish_reason"])
         logger.info(format_summary(report))
         if failed(report):
@@ -143,7 +76,7 @@ class ArchivePipeline:
                          report["crawl_id"], report["finish_reason"], fetched_pages(report["counts"]),
                          sum(v for k, v in report["counts"].items() if k.startswith("archive/error/")))
         waiting = report["counts"].get("archive/spool/pages_waiting", 0)
-        if self.runtime.own_spool and not waiting:
+        if self.archiver.own_spool and not waiting:
             self.session.spool.remove_if_empty()
         if waiting:
             logger.warning("%d pages wait in the spool %s: the next crawl or 'archive flush --spool %s' files "

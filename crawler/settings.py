@@ -25,6 +25,9 @@ ARCHIVE_REVALIDATE_KNOWN = True
 # ...except those whose sitemap <lastmod> predates our last fetch (counted skipped/sitemap_lastmod).
 ARCHIVE_SITEMAP_LASTMOD = True
 ARCHIVE_WARC_MAX_SIZE = 100 * 1024 * 1024
+# Per-page work (parsing, links, extraction) in this many worker processes; 0: one per core;
+# 1: in this process, on the reactor thread (for debugging).
+ARCHIVE_WORKERS = 0
 # Article pages of a new site held back until its teaser statistics have seen this many pages.
 ARCHIVE_WARMUP_PAGES = 40
 # Listing, block tables and near-duplicate index are written every this many changed documents.
@@ -79,6 +82,7 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    "crawler.extension.ArchiveExtension": 500,
     "crawler.jobs.JobDirCleanup": 500,
 }
 # `scrapy crawl` exits 1 when the crawl failed (crawler/commands/crawl.py).

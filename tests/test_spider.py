@@ -17,7 +17,9 @@ def make_spider(cls=NewsSpider, settings=None, **kwargs):
     """A spider made the way `scrapy crawl` makes it: from_crawler, then the settings freeze."""
     base = Settings()
     base.setmodule("crawler.settings", priority="project")
-    base.setdict({"TWISTED_REACTOR_ENABLED": False, **(settings or {})}, priority="cmdline")
+    # No archive extension (it needs a running reactor): the page work runs in this process.
+    base.setdict({"TWISTED_REACTOR_ENABLED": False, "ARCHIVE_ENABLED": False, **(settings or {})},
+                 priority="cmdline")
     crawler = Crawler(cls, base)
     crawler.spider = crawler._create_spider(**kwargs)
     crawler._apply_settings()
@@ -27,6 +29,16 @@ def make_spider(cls=NewsSpider, settings=None, **kwargs):
 @pytest.fixture
 def spider():
     return make_spider(settings={"CONTACT_URL": "http://me.test/"}, start_urls=BASE + "/")
+
+
+def parse(spider, response) -> list:
+    """Run the (async) page callback to the end, as Scrapy does; no archive extension here, so
+    the page work runs in this process."""
+    import asyncio
+
+    async def collect():
+        return [o async for o in spider.parse_page(response)]
+    return asyncio.run(collect())
 
 
 def stats(spider):
@@ -48,7 +60,7 @@ def demo_response(path):
 def test_article_page_yields_item_and_links(spider):
     site = build_site()
     path = site.article_paths()[0]
-    out = list(spider.parse_page(demo_response(path)))
+    out = parse(spider, demo_response(path))
     items = [o for o in out if isinstance(o, ArticlePage)]
     requests = [o for o in out if isinstance(o, Request)]
     assert len(items) == 1 and items[0].article["title"] == site.article(path)["title"]
@@ -61,14 +73,14 @@ def test_article_page_yields_item_and_links(spider):
 @pytest.mark.parametrize("path,reason", [("/", "listing"), ("/news", "listing"),
                                          ("/news?page=2", "listing_url"), ("/about", "page_type_website")])
 def test_non_articles_are_counted_skips(spider, path, reason):
-    out = list(spider.parse_page(demo_response(path)))
+    out = parse(spider, demo_response(path))
     assert not [o for o in out if isinstance(o, ArticlePage)]
     assert stats(spider)[f"archive/skipped/{reason}"] == 1
 
 
 def test_tag_page_is_not_an_article(spider):
     tag = build_site().tags()[0]
-    out = list(spider.parse_page(demo_response(f"/tags/{tag}")))
+    out = parse(spider, demo_response(f"/tags/{tag}"))
     assert not [o for o in out if isinstance(o, ArticlePage)]
 
 
@@ -79,13 +91,13 @@ def test_tag_page_is_not_an_article(spider):
     (b"<html><body><div><p>unclosed <b>garbage &&& <<<", "text/html", HtmlResponse, "no_main_text"),
 ])
 def test_bad_bodies_are_skipped_with_reason(spider, body, ctype, cls, reason):
-    out = list(spider.parse_page(respond(BASE + "/some/page", body, ctype, cls=cls)))
+    out = parse(spider, respond(BASE + "/some/page", body, ctype, cls=cls))
     assert not [o for o in out if isinstance(o, ArticlePage)]
     assert stats(spider) == {"archive/pages": 1, f"archive/skipped/{reason}": 1}
 
 
 def test_wrong_declared_charset_does_not_crash(spider):
-    out = list(spider.parse_page(demo_response("/bad/wrong-charset")))
+    out = parse(spider, demo_response("/bad/wrong-charset"))
     assert stats(spider)["archive/pages"] == 1
     assert all(isinstance(o, (ArticlePage, Request)) for o in out)
 
@@ -133,8 +145,8 @@ def test_commonspace_preset():
 
 def test_commonspace_profile_knows_section_listings():
     sp = make_spider(CommonspaceSpider, start_urls=BASE + "/")
-    list(sp.parse_page(demo_response("/opinion")))
-    list(sp.parse_page(demo_response("/index.php/news")))
+    parse(sp, demo_response("/opinion"))
+    parse(sp, demo_response("/index.php/news"))
     # skipped by what they are (the profile only adds evidence): a listing, or no article text at all
     counts = stats(sp)
     assert counts["archive/pages"] == 2 and "archive/articles" not in counts

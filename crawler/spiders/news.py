@@ -14,17 +14,16 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from archive.encoding import looks_like_html
-from archive.extract import extract
-from archive.pages import skip_reason
 from archive.validators import unchanged_since_last_fetch
+from crawler.extension import archive_of
 from crawler.items import ArticlePage, NotModifiedPage
 from crawler.jobs import apply_job_settings, scrapyd_job
 from crawler.signals import page_done, request_urls
+from crawler.workers import WorkerCrashed, page_work
 
 # trafilatura logs every page it cannot parse (at ERROR) and its steps (at DEBUG); a page without
 # an article is a counted skip here, so its own lines only drown the crawl log.
@@ -32,7 +31,6 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 REQUISITES_XPATH = ('//img/@src | //link[contains(concat(" ", normalize-space(@rel), " "), " stylesheet ")]/@href'
                     ' | //link[contains(@rel, "icon")]/@href | //script/@src')
-FEED_XPATH = ('//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href')
 
 
 def _split(value) -> list[str]:
@@ -76,8 +74,7 @@ class NewsSpider(scrapy.Spider):
         self.start_urls = urls
         domains = _split(allowed_domains) or sorted({_host(u) for u in urls})
         self.allowed_domains = domains
-        # Filtered by host with _allowed: LinkExtractor's allow_domains compares host:port.
-        self.link_extractor = LinkExtractor(unique=True)
+        self._yielded: set[str] = set()   # link URLs yielded by parse_page
         self.sitemap_unchanged: set[str] = set()   # URLs whose sitemap <lastmod> predates our last fetch
 
     @classmethod
@@ -174,7 +171,9 @@ class NewsSpider(scrapy.Spider):
         session = getattr(self.crawler, "archive_session", None)   # set by the archive pipeline
         return bool(lastmod and session) and unchanged_since_last_fetch(session.validator(url), lastmod)
 
-    def parse_page(self, response):
+    async def parse_page(self, response):
+        """Count the page, follow its links and feeds, and hand an article page on as an item.
+        The parsing and extraction run in the archive's worker processes (``page_work``)."""
         if response.status == 304:   # a conditional request (crawler.conditional): nothing changed
             self.count("not_modified")
             wire = response.meta.get("not_modified_exchange") or {}   # as it crossed the wire
@@ -191,32 +190,51 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or not looks_like_html(response.body, content_type):
             self.count("skipped/not_html")
             return
-        for link in self.link_extractor.extract_links(response):
-            if self._allowed(link.url):
-                yield scrapy.Request(link.url, callback=self.parse_page, errback=self.on_error)
-        for href in response.xpath(FEED_XPATH).getall():
-            yield scrapy.Request(response.urljoin(href), callback=self.parse_feed, errback=self.on_error,
-                                 priority=5)
-        if self.crawler.settings.getbool("ARCHIVE_PAGE_REQUISITES"):
-            yield from self.requisites(response)
-        found: dict = {}   # page-type evidence from the structure pass, even when no article comes out
-        article = extract(response.body, response.url, declared_encoding=content_type, report=found)
-        reason = skip_reason(response.url, article, listing_paths=self.listing_paths,
-                             structure=found.get("structure"))
-        if reason:
-            self.count(f"skipped/{reason}")
-            return
-        self.count("articles")
-        yield ArticlePage(
-            url=response.url,
-            article=article.to_dict(),
-            fetched_at=_now(),
-            status=response.status,
-            content_type=content_type,
-            redirects=request_urls(response.request)[:-1],
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
-        )
+        archiver = archive_of(self.crawler)
+        seq = archiver.ticket() if archiver else None
+        item = None
+        try:
+            try:
+                args = (response.url, response.body, content_type, tuple(self.listing_paths),
+                        tuple(self.allowed_domains))
+                work = await archiver.page_work(*args) if archiver is not None else page_work(*args)
+            except WorkerCrashed as exc:
+                self.count("error/worker_crashed")
+                self.logger.error("Page work failed for %s: %s", response.url, exc)
+                return
+            for url in work["links"]:   # on the allowed hosts already
+                # A URL yielded before was scheduled or filtered then: the dupefilter would drop
+                # it again, after building and fingerprinting a request for it. (Not with a depth
+                # limit: a link dropped as too deep may be found again nearer the start.)
+                if url in self._yielded:
+                    continue
+                if not self.crawler.settings.getint("DEPTH_LIMIT"):
+                    self._yielded.add(url)
+                yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error)
+            for url in work["feeds"]:
+                yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, priority=5)
+            if self.crawler.settings.getbool("ARCHIVE_PAGE_REQUISITES"):
+                for request in self.requisites(response):   # parses here: off by default
+                    yield request
+            if work["skip"]:
+                self.count(f"skipped/{work['skip']}")
+                return
+            self.count("articles")
+            item = ArticlePage(
+                url=response.url,
+                article=work["article"],
+                fetched_at=_now(),
+                status=response.status,
+                content_type=content_type,
+                redirects=request_urls(response.request)[:-1],
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
+                seq=seq,
+            )
+        finally:
+            if item is None and archiver is not None:
+                archiver.release(seq)
+        yield item
 
     def requisites(self, response):
         """Images, stylesheets and scripts of a page, on any host, fetched only to be recorded in
