@@ -387,9 +387,9 @@ class CrawlSession(Filing, Revalidation):
         try:
             self.flush()
             self._save_validators()
-            report = self._report(stats, reason)
-            self.archive.store.put(report["decisions_log"], self.decisions.gzipped(),
+            self.archive.store.put(decision_log_key(self.crawl_id), self.decisions.gzipped(),
                                    content_type="application/x-ndjson", content_encoding="gzip")
+            report = self._report(stats, reason)   # its request counts include the log's PUT
             self.archive.save_report(report)
             self.decisions.close()
         except StoreError as exc:
