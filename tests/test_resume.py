@@ -17,12 +17,8 @@ def test_sigkill_then_resume_with_jobdir(tmp_path):
     with serve(site, port=0) as server:
         start = server.base_url + "/"
         # Slow enough to kill it mid-way: one request at a time, 50 ms apart.
-        # ARCHIVE_WORKERS=1: which of an article and its republished copy is met first decides
-        # which becomes the document's URL, and the pool changes the fetch order (a page's links
-        # are scheduled when its worker answers); the decisions made the same whatever the fetch
-        # order (issue 9) make this test pass with the pool too.
         settings = {**TEST_SETTINGS, "ARCHIVE_URI": str(archive_dir), "JOBDIR": str(jobdir),
-                    "ARCHIVE_WORKERS": "1", "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "1",
+                    "DOWNLOAD_DELAY": "0.05", "CONCURRENT_REQUESTS": "1",
                     "ARCHIVE_WARMUP_PAGES": "12", "ARCHIVE_INDEX_FLUSH_EVERY": "4"}
         cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={start}"]
         for k, v in settings.items():
@@ -40,7 +36,6 @@ def test_sigkill_then_resume_with_jobdir(tmp_path):
         first_docs = len(list((archive_dir / "docs").glob("*.json"))) if (archive_dir / "docs").exists() else 0
 
         proc2 = scrapy_crawl("news", start, str(archive_dir), settings={"JOBDIR": str(jobdir), "ARCHIVE_WARMUP_PAGES": "12",
-                                                                    "ARCHIVE_WORKERS": "1",
                                                                     "ARCHIVE_INDEX_FLUSH_EVERY": "4"})
     assert "Crawl " in proc2.stderr
     docs = export(str(archive_dir))
