@@ -75,6 +75,7 @@ class ArchiveExtension:
         self._ready: dict[int, tuple] = {}
         self._filing = False
         self._closed = False
+        self.close_reason: str | None = None   # why the engine closes the spider (see _watch_close)
         _reactor().addSystemEventTrigger("before", "shutdown", self.close)
 
     @classmethod
@@ -93,6 +94,7 @@ class ArchiveExtension:
                   page_work=load_object(settings.get("ARCHIVE_PAGE_WORK", "crawler.workers.page_work")),
                   work_cache=settings.getint("ARCHIVE_WORK_CACHE", 1000),
                   task_timeout=settings.getfloat("ARCHIVE_WORKER_TIMEOUT", 120.0))
+        crawler.signals.connect(ext._watch_close, signal=signals.engine_started)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.close, signal=signals.engine_stopped)
         logger.info("Archiving into %s (crawl %s, spool %s); page work in %s", session.archive.uri,
@@ -190,6 +192,20 @@ class ArchiveExtension:
         return await maybe_deferred_to_future(deferToThreadPool(_reactor(), self._lane, self.session.replay_spool))
 
     # -- end -----------------------------------------------------------------------------
+    def _watch_close(self) -> None:
+        """Keep the reason the engine closes the spider for (``shutdown`` on SIGTERM/SIGINT,
+        ``closespider_*``, ``finished``...): the pipeline writes the report before Scrapy sends
+        it with ``spider_closed``, and no engine attribute holds it in Scrapy 2.13+."""
+        engine = self.crawler.engine
+        close = engine.close_spider_async
+
+        async def close_spider_async(*, reason: str = "cancelled") -> None:
+            if self.close_reason is None:   # the first call decides; later ones wait for it
+                self.close_reason = reason
+            return await close(reason=reason)
+
+        engine.close_spider_async = close_spider_async
+
     def spider_closed(self, spider, reason):
         self.close()
 

@@ -67,7 +67,7 @@ class ArchivePipeline:
     async def close_spider(self, spider=None):
         stats = {k: v for k, v in self.crawler.stats.get_stats().items()
                  if isinstance(v, (int, float, str)) and k.startswith(REPORTED_STATS)}
-        reason = getattr(self.crawler.engine, "_close_reason", None) or "finished"
+        reason = self.archiver.close_reason or "finished"
         report = await self.archiver.finish(stats, reason)
         self.crawler.stats.set_value("archive/finish_reason", report["finish_reason"])
         logger.info(format_summary(report))

@@ -72,8 +72,9 @@ def test_recrawl_adds_nothing(archive):
     assert d.action == "unchanged"
     assert list(archive.iter_blob_keys()) == blobs
     assert "archive/blobs_new" not in rep["counts"]
-    assert rep["requests"].get("PUT", 0) == 4, \
-        "only the WARC file, its CDXJ, the document's last_seen and its listing entry: unchanged indexes are not rewritten"
+    assert rep["requests"].get("PUT", 0) == 5, \
+        ("only the WARC file, its CDXJ, the document's last_seen, its listing entry and the decision log: "
+         "unchanged indexes are not rewritten")
     assert archive.load_document(d.doc_id)["last_seen"] == "2026-01-05T10:00:00Z"
 
 

@@ -182,12 +182,14 @@ def test_sigterm_shuts_the_pool_down(tmp_path):
         proc.wait(timeout=60)
         stopped_in = time.monotonic() - t0
         fetched = len(server.requests)
-    assert proc.returncode == 0, rest[-3000:]
+    # stopped before its end: resumable, not done; `scrapy crawl` says so with its status
+    assert proc.returncode == 1, rest[-3000:]
     assert stopped_in < 30
     assert wait_gone(pids) == [], "SIGTERM leaves no worker behind"
     assert fetched < len(site.article_paths()) + 20, "the crawl stopped early"
     assert "Closing spider (shutdown)" in rest
-    assert next((archive_dir / "crawls").glob("*.json")), "the crawl report is written"
+    report = json.loads(next((archive_dir / "crawls").glob("*.json")).read_text())
+    assert report["finish_reason"] == "shutdown", "the reason Scrapy closed the spider for, not 'finished'"
     assert "Traceback" not in rest, rest[-3000:]
 
 

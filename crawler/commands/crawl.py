@@ -1,12 +1,14 @@
-"""``scrapy crawl``, exiting with status 1 when the crawl failed.
+"""``scrapy crawl``, exiting with status 1 when the crawl failed or was stopped before its end.
 
 Scrapy's own command exits 0 whatever happened once the crawl started: a crawl that fetched
 nothing (no network, DNS failure, every connection refused) looked like a success to scrapyd,
-cron and CI. The archive pipeline sets ``archive/finish_reason`` (see ``archive.crawls``).
+cron and CI; so did a crawl stopped by SIGTERM/SIGINT or a scrapyd cancel (``shutdown``,
+``cancelled``: resumable with its JOBDIR, but not done). The archive pipeline sets
+``archive/finish_reason`` (see ``archive.crawls``).
 """
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-from archive.crawls import FAILURES
+from archive.crawls import FAILURES, STOPPED
 
 
 class Command(ScrapyCrawl):
@@ -27,5 +29,5 @@ class Command(ScrapyCrawl):
         for crawler in crawlers:
             stats = getattr(crawler, "stats", None)
             reason = stats.get_value("archive/finish_reason") if stats is not None else None
-            if reason in FAILURES:
+            if reason in FAILURES or reason in STOPPED:
                 self.exitcode = 1
