@@ -28,6 +28,9 @@ NEAR_K = 6                 # simhash candidates up to this many bits apart...
 MIN_CONTAINMENT = 0.7      # ...are the same article if this share of the shorter text's shingles is shared
 MIN_JACCARD = 0.5          # ...and this share of both: a text made only of a shared template is not enough
 MAX_CANDIDATES = 8
+OWN_PARAGRAPHS = 2         # two texts that each have this many paragraphs of their own...
+OWN_WORDS = 8              # ...(of at least this many words, not a rewrite of a paragraph of the other)
+REWRITE_SHARE = 0.5        # ...(a rewrite keeps this share of its shingles in one paragraph of the other)
 ANCHORS = 8                # anchor paragraphs per document: its longest blocks...
 ANCHOR_WORDS = 8           # ...of at least this many words
 
@@ -59,9 +62,39 @@ def overlap(a: str, b: str) -> dict:
             "jaccard": round(shared / len(sa | sb), 4)}
 
 
+def own_paragraphs(a: str, b: str) -> int:
+    """Paragraphs of text a that text b does not have, neither as they are nor rewritten: blocks
+    of at least ``OWN_WORDS`` words found in no block of b, nor sharing ``REWRITE_SHARE`` of
+    their shingles with any one block of b (an edited paragraph keeps most of its shingles)."""
+    b_blocks = [blk for blk in b.split("\n") if blk.strip()]
+    b_hashes = {block_hash(blk) for blk in b_blocks}
+    b_sets = None
+    n = 0
+    for blk in a.split("\n"):
+        if len(WORD_RE.findall(blk)) < OWN_WORDS or block_hash(blk) in b_hashes:
+            continue
+        if b_sets is None:
+            b_sets = [set(shingles(x)) for x in b_blocks]
+        s = set(shingles(blk))
+        if not any(len(s & other) >= REWRITE_SHARE * len(s) for other in b_sets):
+            n += 1
+    return n
+
+
 def same_article(a: str, b: str) -> tuple[bool, dict]:
+    """Whether two texts are one article: most of the shorter text's shingles shared, and half of
+    both; and not two texts that each carry whole paragraphs of their own around shared ones (a
+    press office's template around two statements; an article and its syndicated copy differ in
+    a title, an edit in one paragraph). Paragraphs, not shingles, carry that second signal: word
+    n-grams recur across any site's articles, whole paragraphs do not."""
     ov = overlap(a, b)
-    return ov["containment"] >= MIN_CONTAINMENT and ov["jaccard"] >= MIN_JACCARD, ov
+    same = ov["containment"] >= MIN_CONTAINMENT and ov["jaccard"] >= MIN_JACCARD
+    if same:
+        mine, theirs = own_paragraphs(a, b), own_paragraphs(b, a)
+        if mine >= OWN_PARAGRAPHS and theirs >= OWN_PARAGRAPHS:
+            ov["own_paragraphs"] = [mine, theirs]
+            same = False
+    return same, ov
 
 
 class UrlIndex:

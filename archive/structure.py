@@ -76,7 +76,6 @@ _DATE_RE = re.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\d{4}年|\d{1,2}月\d{1,2}日"
 )
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_PAGINATION_RE = re.compile(r"(?:[?&](?:page|paged|p|start|offset)=\d+|/page/\d+/?$)", re.I)
 _MEDIA_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|docx?|xlsx?|pptx?|zip|mp3|mp4|m4a|ogg|webm|mov)$", re.I)
 _SLUG_RE = re.compile(r"^[^/?#-]*[a-z][^/?#]*(?:-[^/?#-]+){3,}$", re.I)   # some-long-article-slug
 _TRACKING = re.compile(r"^(?:utm_|fbclid$|gclid$|mc_|ref$|ref_src$|amp$|output$)", re.I)
@@ -141,6 +140,36 @@ def _flat(el, cap: int = TEXT_CAP) -> str:
     return text if len(text) <= cap else text[: cap - 1] + "\u2026"
 
 
+# ``p`` is left out: ``/?p=123`` is WordPress's post id, not page 123 of the front page
+_PAGE_PARAMS = frozenset({"page", "paged", "start", "offset", "pg", "seite", "pagina"})
+_PAGE_PATH_RE = re.compile(r"/(?:page|seite|pagina)/\d+/?$", re.I)
+
+
+def _list_key(url: str) -> str | None:
+    """The list a URL is a page of: its page key without page numbers (a numeric page parameter
+    or a ``/page/N`` path end)."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    rest = [(k, v) for k, v in pairs if not (k.lower() in _PAGE_PARAMS and v.isdigit())]
+    path = _PAGE_PATH_RE.sub("/", parts.path or "/")
+    return page_key(parts._replace(path=path, query=urlencode(rest)).geturl())
+
+
+def _shape(el, depth: int = 3) -> tuple:
+    """An element's skeleton: its tag and its element children's shapes, runs of one shape
+    collapsed (two posts of one list share it whatever their lengths)."""
+    if depth == 0:
+        return (el.tag,)
+    kids = []
+    for c in el:
+        if not isinstance(c.tag, str) or c.tag in SKIP_TAGS:
+            continue
+        sh = _shape(c, depth - 1)
+        if not kids or kids[-1] != sh:
+            kids.append(sh)
+    return (el.tag, tuple(kids))
+
+
 @dataclass
 class Structure:
     """What the structure pass found on one page (and removed from its tree)."""
@@ -152,7 +181,8 @@ class Structure:
     body_chars: int = 0       # all running text left outside links once teasers are removed
     items: int = 0            # largest sibling group of titled items (any size) linking elsewhere
     items_chars: int = 0      # ...and the running text in them
-    pagination: bool = False  # links to further pages of the same listing
+    item_cards: int = 0       # cards of the same shape as those items, among their siblings
+    pagination: bool = False  # links to another page of the same list (this URL with another page number)
 
     @property
     def teased_urls(self) -> list[str]:
@@ -162,13 +192,20 @@ class Structure:
     def listing(self) -> bool:
         """Most of the page is teaser cards and no single body of text dominates."""
         no_body = self.body_chars < LISTING_MAX_BODY
-        # whole posts (or long intros) listed: the running text left sits in items headed by links
-        whole_posts = (self.items >= 3 or self.teased >= LISTING_MIN_TEASED) and self.items_chars >= 0.6 * self.body_chars
+        # whole posts (or long intros) listed: the running text left sits in items headed by links;
+        # an item counts with the cards of its own shape beside it (a list of posts where only
+        # some intros are long), and a lone one makes a listing only on a page of a paginated list
+        # (an article's own container headed by a link over cards of other shapes is no list)
+        listed = self.items + self.item_cards
+        posts = listed >= 3 or (listed >= 2 and self.teased >= LISTING_MIN_TEASED) or (
+            self.items == 1 and self.pagination and self.teased >= LISTING_MIN_TEASED)
+        whole_posts = posts and self.items_chars >= 0.6 * self.body_chars
         return (self.teased >= LISTING_MIN_TEASED and no_body) or whole_posts
 
     def summary(self) -> dict:
         return {"text_chars": self.text_chars, "teaser_chars": self.teaser_chars, "teased": self.teased,
-                "prose_chars": self.prose_chars, "body_chars": self.body_chars, "items": self.items, "items_chars": self.items_chars, "pagination": self.pagination,
+                "prose_chars": self.prose_chars, "body_chars": self.body_chars, "items": self.items, "items_chars": self.items_chars,
+                "item_cards": self.item_cards, "pagination": self.pagination,
                 "listing": self.listing}
 
 
@@ -417,20 +454,33 @@ class _Pass:
         self.result.teased = len({target_key(r["teaser_of"]) for r in self.result.removed
                                   if r.get("teaser_of") and _title_like(r["text"])})
         in_links = {el for a in self.body.iter("a") for el in a.iter()}
-        prose = body = 0
+        items = set(self.items)
+        prose = body = in_items = 0
         prose_el = None
         for el in self.body.iter():
             if self.prose.get(el, 0) > prose:
                 prose, prose_el = self.prose[el], el
             if el not in in_links:
                 body += self.own.get(el, 0)
+                if items and el.getparent() is not None and any(
+                        a in items for a in [el, *el.iterancestors()]):
+                    in_items += self.own.get(el, 0)
         self.result.prose_chars, self.result.body_chars = prose, body
-        # whole posts listed: the largest block of running text sits inside one of them
-        items = set(self.items)
+        # whole posts listed: the running text left in them (cards of their shape included),
+        # provided the largest block of running text sits inside one of them
+        self.result.items_chars = in_items
         if prose_el is None or not any(a in items for a in [prose_el, *prose_el.iterancestors()]):
             self.result.items_chars = 0
-        self.result.pagination = any(_PAGINATION_RE.search(dest) for dest, _ in self.target.values())
+        self.result.pagination = self.paginated()
         return self.result
+
+    def paginated(self) -> bool:
+        """This page is one page of a list: it links to the same path with another page number
+        (``?start=8``, ``?page=2``, ``/page/3/``, or page 1 without one). Post navigation to other
+        articles, and ``?p=123`` shortlinks, lead to other paths or other ids: not pagination."""
+        own = _list_key(self.url)
+        return any(_list_key(dest) == own and page_key(dest) not in self.own_keys
+                   for dest, _ in self.target.values())
 
     def repeated_teasers(self) -> None:
         """A page teased by a card is teased again by any short block that is mostly a title
@@ -508,10 +558,17 @@ class _Pass:
                 entry[0] += 1
                 entry[1] += self.tot[c] - self.alnk.get(c, 0)
                 entry[2].append(c)
-        for count, chars, items in big.values():
-            if count > self.result.items:
-                self.result.items, self.result.items_chars = count, chars
-                self.items = items
+        for tag, (count, chars, items) in big.items():
+            shapes = {_shape(c) for c in items}
+            # the shorter posts beside them: siblings of their shape, cards or headed by a title link
+            same_shape = [c for c in kids if c.tag == tag and c not in items and _shape(c) in shapes
+                          and (c in found or self._headed_by_link(c))]
+            best = (self.result.items + self.result.item_cards, self.result.items)
+            # the largest group wins; of equal ones, the inner (a wrapper is "headed" by its first post)
+            if (count + len(same_shape), count) > best or ((count + len(same_shape), count) == best and self.items
+                                                           and any(p in self.items for p in parent.iterancestors())):
+                self.result.items, self.result.item_cards = count, len(same_shape)
+                self.items = items + same_shape
         removed_any = False
         for tag, group in cards.items():
             if len(group) < 2:

@@ -65,3 +65,26 @@ def test_known_alias_url_never_makes_a_version():
     d.urls.add("a" * 16, "http://s/copy")
     r = decide(d, "http://s/copy", "Republished: " + ARTICLE)
     assert r.action == UNCHANGED and r.evidence["layer"] == "url-alias"
+
+
+def test_long_shared_template_around_own_paragraphs_is_two_articles():
+    """Two statements whose shared template outweighs their own text (containment and Jaccard
+    above the thresholds) stay apart because each carries whole paragraphs of its own; the same
+    text with one paragraph rewritten, or a paragraph added, is still one article."""
+    from archive.dedup import same_article
+    template = [INTRO, CLOSING, INTRO.replace("European Union", "Council"), CLOSING.replace("Union", "Council"),
+                ARTICLE]
+    one = "\n".join([MIDDLE_1, "Detainees were released on Tuesday after a long night of talks in the capital.",
+                     *template])
+    two = "\n".join([MIDDLE_2, "Observers counted the ballots twice in three districts before they signed off.",
+                     *template])
+    same, ov = same_article(one, two)
+    assert ov["containment"] >= 0.7 and ov["jaccard"] >= 0.5   # shingles alone would merge them
+    assert not same and ov["own_paragraphs"] == [2, 2]
+    d = setup({"a" * 16: ("http://s/one", one)})
+    assert decide(d, "http://s/two", two).action == NEW
+    edited = one.replace("after a long night of talks", "after two long nights of talks")
+    assert same_article(one, edited)[0]
+    added = one + "\nA spokesperson added that further releases were expected before the end of the month."
+    assert same_article(one, added)[0]
+    assert decide(d, "http://s/one-copy", added).action == ALIAS
