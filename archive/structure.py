@@ -347,8 +347,10 @@ class _Pass:
         "more": small block whose only link to another page stands on its own line under a
         heading ("Read more"): a card only among sibling cards."""
         t = self.tot.get(el, 0)
-        if t == 0 or t > CARD_MAX_CHARS or self.lnk.get(el, 0) == 0 or el.tag in TABLE_TAGS:
+        if t == 0 or t > CARD_MAX_CHARS or el.tag in TABLE_TAGS:
             return None
+        if self.lnk.get(el, 0) == 0:
+            return self.overlay_card(el)
         dest, size, a, n_targets = self.targets(el)
         if dest is None:
             return None
@@ -370,6 +372,24 @@ class _Pass:
                 and el.find(".//td") is None and self._suffix(el, a) <= 3):
             return dest, size, a, "more"
         return None
+
+    def overlay_card(self, el) -> tuple[str, int, object, str] | None:
+        """A card whose link carries no text: one link (or several to one page) around nothing
+        or an image only, laid over or beside a title-like heading ("stretched link" cards). Its
+        heading stands for the title link."""
+        if any(self.alnk.get(c, 0) for c in el):
+            return None   # some link has text: not an overlay card
+        dests = {self.target[a] for a in el.iter("a") if a in self.target}
+        if len({key for _, key in dests}) != 1:
+            return None
+        heading = next(el.iter(*HEADING_TAGS), None)
+        if heading is None or not _title_like(heading.text_content()):
+            return None
+        title = heading.text_content()
+        if self._prefix(el, title) > 0.25 * self.tot.get(el, 0):
+            return None
+        dest = min(dests)[0]
+        return dest, self.tot.get(heading, 0), heading, "titled"
 
     def _in_heading(self, a, root) -> bool:
         node = a.getparent()

@@ -6,6 +6,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
 
+from .pages import article_url
+
 # Path prefixes that serve the same page as the path without them (site-profile rules).
 DEFAULT_STRIP_PREFIXES = ("/index.php",)
 
@@ -43,7 +45,9 @@ def credible_canonical(fetched_url: str, declared: str | None,
                        *, strip_prefixes: tuple[str, ...] = DEFAULT_STRIP_PREFIXES) -> str | None:
     """A declared ``rel=canonical``/``og:url`` in :func:`canonical_url` form, or None when it is
     not credible for an article: on another site, the site's home page, or a page above the
-    article in the site's tree (``/news`` for ``/news/2024/x``: a section or listing). Whether it
+    article in the site's tree (``/news`` for ``/news/2024/x``: a section or listing) unless that
+    page is an article permalink itself (``/p/some-long-slug`` for ``/p/some-long-slug/comments``,
+    ``/2024/05/slug/`` for its ``amp/`` copy). Whether it
     holds the same article is checked later, on the texts (``archive.dedup``)."""
     if not declared:
         return None
@@ -58,8 +62,10 @@ def credible_canonical(fetched_url: str, declared: str | None,
     c_path, f_path = c.path.rstrip("/"), f.path.rstrip("/")
     if not c_path and not c.query:
         return None                       # the home page
-    if not c.query and f_path.startswith(c_path + "/"):
+    if not c.query and f_path.startswith(c_path + "/") and not article_url(claimed):
         return None                       # an ancestor of the page: its section or a listing
+    # (an ancestor that is itself an article permalink, with a long slug or an id, is the article
+    # that an AMP, print, comments or index.html copy below it belongs to)
     return claimed
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from archive.extract import extract
 from archive.pages import article_url, listing_url, skip_reason
+from benchmarks.sitegen import FAMILIES
 from tests.listings import KINDS, LAYOUTS, article, generate, listing
 
 
@@ -141,7 +142,7 @@ def test_an_article_headed_by_a_link_over_cards_of_other_shapes_is_filed():
     assert reason is None, evidence
 
 
-@pytest.mark.parametrize("family", ["drupal", "wordpress", "wordpress-block", "ghost", "newspaper", "joomla"])
+@pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_route_of_each_site_family_is_typed(family):
     """Every listing page (home, section, tag, author, month, with their later pages) of each
     benchmarks/sitegen family is skipped and every article page is filed."""

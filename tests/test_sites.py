@@ -227,22 +227,33 @@ def test_press_statements_sharing_a_template_are_not_one_article():
     assert score(truth, docs)["merged"] == 0
 
 
-# -- end to end: benchmarks/sites.py on one family ---------------------------------------------------
-def test_sites_benchmark_end_to_end(capsys):
+# -- end to end: benchmarks/sites.py on two families --------------------------------------------------
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("family", ["drupal", "hugo"])
+def test_sites_benchmark_end_to_end(family, capsys):
+    """``benchmarks/sites.py`` crawls a family twice (``scrapy crawl news``) and the archive meets
+    the issue's targets: every article one document of its own, no listing filed, no teaser,
+    boilerplate or comment in any text, its own paragraphs kept, no version but the edit's.
+    ``hugo`` is a family the cleaning was not written for (its list entries are covered by an
+    empty link); plain trafilatura on the same fetches, in the same run, does leak."""
     from benchmarks import sites
-    assert sites.main(["--families", "drupal", "--concurrency", "4", "--json"]) == 0
+    assert sites.main(["--families", family, "--concurrency", "4", "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
-    assert [r["family"] for r in res] == ["drupal"]
+    assert [r["family"] for r in res] == [family]
     product, baseline = res[0]["product"]["4"], res[0]["baseline"]
-    truth0 = build_site("drupal", 0).truth()
+    truth0 = build_site(family, 0).truth()
     first = product["first"]
-    assert first["articles"] == len(truth0["articles"])
-    assert first["documents"] >= 1 and 0.5 <= first["recall"] <= 1.0
+    assert first["articles"] == len(truth0["articles"]) == first["documents"], first
+    assert (first["stray"], first["listings_filed"], first["merged"], first["duplicates"], first["missing"]) == \
+        (0, 0, 0, 0, 0), first
+    assert (first["teaser_leaks"], first["boilerplate_leaks"], first["comment_leaks"]) == (0, 0, 0), \
+        first["leak_examples"]
+    assert first["recall"] >= 0.98 and first["spurious_versions"] == 0
     assert first["requests"] > len(truth0["articles"])
-    assert baseline["first"]["articles"] == first["articles"] and baseline["first"]["documents"] > 0
+    assert baseline["first"]["articles"] == first["articles"] and baseline["first"]["teaser_leaks"] > 0
     recrawl = product["recrawl"]
-    assert set(recrawl) >= {"spurious_versions", "edited_one_new_version", "deleted_kept", "new_filed"}
-    assert recrawl["new_filed"] and recrawl["deleted_kept"]
+    assert recrawl["spurious_versions"] == 0 and recrawl["teaser_leaks"] == 0
+    assert recrawl["edited_one_new_version"] and recrawl["new_filed"] and recrawl["deleted_kept"]
 
 
 def test_score_family_fetches_every_article():

@@ -84,11 +84,21 @@ def cards_li() -> str:
         for u, t, s in TEASERS) + "</ul>"
 
 
-@pytest.mark.parametrize("layout", ["div-classes", "div-bare", "article-elements", "li-list"])
+def cards_overlay() -> str:
+    """"Stretched link" cards: the title is a heading outside any link, and one empty link (or an
+    image link) covers the card."""
+    return "<section><h2>Keep reading</h2>" + "".join(
+        f'<article><figure><img src="/i{n}.jpg" alt=""></figure><header><h2>{t}</h2></header>'
+        f'<div><p>{s}</p></div><footer><span>12 May 2024</span> · 3 min</footer>'
+        f'<a aria-label="post link to {t}" href="{u}"></a></article>' for n, (u, t, s) in enumerate(TEASERS)) + "</section>"
+
+
+@pytest.mark.parametrize("layout", ["div-classes", "div-bare", "article-elements", "li-list", "overlay-link"])
 @pytest.mark.parametrize("where", ["after", "inside-body", "between-paragraphs", "sidebar"])
 def test_card_groups_are_removed_wherever_they_sit(layout, where):
     group = {"div-classes": cards_div(True), "div-bare": cards_div(False),
-             "article-elements": cards_article_elements(), "li-list": cards_li()}[layout]
+             "article-elements": cards_article_elements(), "li-list": cards_li(),
+             "overlay-link": cards_overlay()}[layout]
     if where == "after":
         page = article_page(paragraphs(), after=group)
     elif where == "inside-body":
