@@ -40,7 +40,7 @@ from typing import Iterable, Iterator
 
 from .store import KeyNotFound
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 LISTING_PREFIX = "index/listing/"
 REPORTS_PREFIX = "crawls/"
 
@@ -60,6 +60,11 @@ CREATE INDEX IF NOT EXISTS urls_id ON urls (id);
 CREATE TABLE IF NOT EXISTS reports (
     key TEXT PRIMARY KEY, crawl_id TEXT, spider TEXT, finished_at TEXT, elapsed_seconds REAL,
     counts TEXT);
+-- near-duplicate candidates: each latest simhash under each of its pigeonhole bands (the bits of
+-- the blocks one NearDupIndex table keys on), and each anchor paragraph hash; signed 64-bit.
+CREATE TABLE IF NOT EXISTS near (band INTEGER, value INTEGER, fp INTEGER, id TEXT,
+    PRIMARY KEY (band, value, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS anchor (h INTEGER, id TEXT, n INTEGER, PRIMARY KEY (h, id, n)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2');
 """
 
@@ -119,8 +124,9 @@ class Catalog:
         self.db.executescript(_SCHEMA)
         row = self.db.execute("SELECT value FROM meta WHERE key='uri'").fetchone()
         if row is None:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('uri', ?), ('schema', ?)",
-                            (archive.uri, SCHEMA_VERSION))
+            from .dedup import NEAR_K   # the layout of the near rows (see check_near_layout)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('uri', ?), ('schema', ?), ('near_k', ?)",
+                            (archive.uri, SCHEMA_VERSION, str(NEAR_K)))
         elif row[0] != archive.uri:
             raise ValueError(f"catalogue {self.path} belongs to {row[0]}, not {archive.uri}")
         self.synced = {"segments_read": 0, "segments_dropped": 0, "entries": 0, "documents_dropped": 0}
@@ -187,10 +193,17 @@ class Catalog:
     def _merge_segment(self, key: str, segment: dict) -> None:
         db = self.db
         for doc_id, entry in segment.items():
-            row = db.execute("SELECT rev, url, aliases FROM docs WHERE id=?", (doc_id,)).fetchone()
+            row = db.execute("SELECT rev, url, aliases, text_sha256, simhash, anchors FROM docs WHERE id=?",
+                             (doc_id,)).fetchone()
             rev = entry.get("rev") or 0
             if row is not None and rev < (row[0] or 0):
                 continue
+            anchors = " ".join(entry.get("anchors") or ())
+            old = (row[3], row[4], row[5] or "") if row is not None else (None, None, "")
+            new = (entry.get("text_sha256"), entry.get("simhash"), anchors)
+            if old != new:
+                self._unindex_near(doc_id, *old)
+                self._index_near(doc_id, *new)
             aliases = list(entry.get("aliases") or ())
             db.execute(
                 "INSERT INTO docs (id, url, title, published, site, rev, versions, aliases, n_aliases, "
@@ -211,7 +224,73 @@ class Catalog:
             urls.discard(None)
             db.executemany("INSERT OR IGNORE INTO urls VALUES (?, ?)", [(u, doc_id) for u in sorted(urls)])
 
+    def _near_rows(self, doc_id: str, text_sha: str | None, simhash: str | None, anchors: str):
+        rows, anchor_rows = [], []
+        if simhash and text_sha:
+            fp = int(simhash, 16)
+            rows = [(band, _signed(fp & mask), _signed(fp), doc_id) for band, mask in enumerate(_near_masks())]
+        for n, h in enumerate(anchors.split()):
+            anchor_rows.append((_signed(int(h, 16)), doc_id, n))
+        return rows, anchor_rows
+
+    def _index_near(self, doc_id, text_sha, simhash, anchors) -> None:
+        rows, anchor_rows = self._near_rows(doc_id, text_sha, simhash, anchors)
+        self.db.executemany("INSERT OR REPLACE INTO near VALUES (?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO anchor VALUES (?, ?, ?)", anchor_rows)
+
+    def _unindex_near(self, doc_id, text_sha, simhash, anchors) -> None:
+        rows, anchor_rows = self._near_rows(doc_id, text_sha, simhash, anchors)
+        self.db.executemany("DELETE FROM near WHERE band=? AND value=? AND id=?", [(b, v, i) for b, v, _, i in rows])
+        self.db.executemany("DELETE FROM anchor WHERE h=? AND id=? AND n=?", anchor_rows)
+
+    def near_problems(self, doc_id: str, simhash: str | None, anchors: list[str]) -> list[str]:
+        """How the near-duplicate and anchor rows of a document differ from what its latest
+        version says (``simhash``, hex; ``anchors``, hex hashes of its anchor paragraphs)."""
+        problems = []
+        with self._lock:
+            row = self.db.execute("SELECT text_sha256, simhash, anchors FROM docs WHERE id=?", (doc_id,)).fetchone()
+            if row is None:
+                return problems   # not listed: reported as such
+            if (row[1] or None) != (simhash or None):
+                problems.append(f"the index has simhash {row[1]}, the document {simhash}")
+            elif simhash and row[0]:
+                fp = int(simhash, 16)
+                found = sum(1 for band, mask in enumerate(_near_masks()) if self.db.execute(
+                    "SELECT 1 FROM near WHERE band=? AND value=? AND id=? AND fp=?",
+                    (band, _signed(fp & mask), doc_id, _signed(fp))).fetchone())
+                if found != len(_near_masks()):
+                    problems.append(f"its simhash is filed under {found} of {len(_near_masks())} bands")
+            if (row[2] or "").split() != list(anchors):
+                problems.append("the index's anchor paragraphs are not the document's")
+            else:
+                found = sum(1 for n, h in enumerate(anchors) if self.db.execute(
+                    "SELECT 1 FROM anchor WHERE h=? AND id=? AND n=?", (_signed(int(h, 16)), doc_id, n)).fetchone())
+                if found != len(anchors):
+                    problems.append(f"{len(anchors) - found} of its anchor paragraphs cannot be looked up")
+        return problems
+
+    def check_near_layout(self, k: int) -> None:
+        """The ``near`` rows are laid out for one ``NEAR_K``: another one re-lays them (once)."""
+        with self._lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key='near_k'").fetchone()
+            if row is not None and row[0] == str(k):
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("DELETE FROM near")
+                for doc_id, sha, simhash in self.db.execute(
+                        "SELECT id, text_sha256, simhash FROM docs WHERE simhash IS NOT NULL").fetchall():
+                    self._index_near(doc_id, sha, simhash, "")
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('near_k', ?)", (str(k),))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
     def _drop_doc(self, doc_id: str) -> None:
+        row = self.db.execute("SELECT text_sha256, simhash, anchors FROM docs WHERE id=?", (doc_id,)).fetchone()
+        if row is not None:
+            self._unindex_near(doc_id, row[0], row[1], row[2] or "")
         self.db.execute("DELETE FROM urls WHERE id=?", (doc_id,))
         self.db.execute("DELETE FROM docs WHERE id=?", (doc_id,))
 
@@ -410,7 +489,7 @@ def open_catalog(archive, path: str | os.PathLike | None = None, *, sync: bool =
     return catalog
 
 
-__all__ = ["Catalog", "default_path", "fts_query", "open_catalog"]
+__all__ = ["Catalog", "CatalogNearIndex", "catalog_near_indexes", "default_path", "fts_query", "open_catalog"]
 
 
 class _Column:
@@ -461,28 +540,90 @@ def _hex(value: str) -> int:
     return int(value or "0", 16)
 
 
-class _Anchors:
-    """The anchor hashes of every document (``"<id>/<n>" -> hash``), for rebuilding the anchor
-    index: the catalogue's, with ``listing`` (this crawl's entries) on top."""
+def _signed(v: int) -> int:
+    """An unsigned 64-bit value as SQLite's signed INTEGER."""
+    return v - (1 << 64) if v >= 1 << 63 else v
 
-    def __init__(self, catalog: Catalog, listing: dict):
-        self.catalog, self.listing = catalog, listing
 
-    def items(self):
-        for doc_id, anchors in self.catalog.rows("SELECT id, anchors FROM docs WHERE n_anchors > 0 ORDER BY id"):
-            if doc_id not in self.listing:
-                for n, h in enumerate(anchors.split()):
-                    yield f"{doc_id}/{n}", int(h, 16)
-        for doc_id, entry in self.listing.items():
-            for n, h in enumerate(entry.get("anchors") or ()):
-                yield f"{doc_id}/{n}", int(h, 16)
+def _unsigned(v: int) -> int:
+    return v + (1 << 64) if v < 0 else v
 
-    def __len__(self) -> int:
-        total = next(self.catalog.rows("SELECT coalesce(sum(n_anchors), 0) FROM docs"))[0]
-        for doc_id, entry in self.listing.items():
-            total += len(entry.get("anchors") or ())
-            total -= self.catalog.column(doc_id, "n_anchors") or 0
-        return total
+
+_MASKS: list[int] = []
+
+
+def _near_masks() -> list[int]:
+    """The bits each table of ``NearDupIndex(k=NEAR_K)`` keys on (pigeonhole blocks): two
+    fingerprints within ``NEAR_K`` bits agree exactly on at least one of these bands."""
+    if not _MASKS:
+        from .dedup import NEAR_K
+        from .neardup import NearDupIndex
+        _MASKS.extend(mask for mask, *_ in NearDupIndex(k=NEAR_K)._plan)
+    return _MASKS
+
+
+class CatalogNearIndex:
+    """The catalogue's documents as a read-only near-duplicate index, for
+    :class:`archive.neardup.LayeredNearIndex`: ``simhash`` (keys are document ids, fingerprints
+    their latest simhash, within ``NEAR_K`` bits) or ``anchors`` (keys ``"<id>/<n>"``, the
+    document's n-th anchor paragraph hash, exact). Each query reads a few index pages of the
+    SQLite file: nothing of the archive is held in memory."""
+
+    def __init__(self, catalog: Catalog, kind: str):
+        from .dedup import NEAR_K
+        if kind not in ("simhash", "anchors"):
+            raise ValueError(f"kind is simhash or anchors, not {kind!r}")
+        self.catalog, self.kind = catalog, kind
+        self.k = NEAR_K if kind == "simhash" else 0
+        masks = _near_masks()
+        catalog.check_near_layout(NEAR_K)
+        self._near_sql = " UNION ALL ".join(["SELECT id, fp FROM near WHERE band=? AND value=?"] * len(masks))
+
+    def query(self, fp: int) -> list[tuple[str, int]]:
+        if not 0 <= fp < 1 << 64:
+            raise ValueError(f"fingerprint {fp!r} is not a 64-bit unsigned int")
+        db = self.catalog.db
+        with self.catalog._lock:
+            if self.kind == "anchors":
+                rows = db.execute("SELECT id, n FROM anchor WHERE h=?", (_signed(fp),)).fetchall()
+                return sorted((f"{doc_id}/{n}", 0) for doc_id, n in rows)
+            params = [x for band, mask in enumerate(_near_masks()) for x in (band, _signed(fp & mask))]
+            rows = db.execute(self._near_sql, params).fetchall()
+        k, found = self.k, {}
+        for doc_id, other in rows:
+            d = (_unsigned(other) ^ fp).bit_count()
+            if d <= k:
+                found[doc_id] = d
+        return sorted(found.items(), key=lambda kd: (kd[1], kd[0]))
+
+    def get(self, key: str) -> int | None:
+        if self.kind == "simhash":
+            with self.catalog._lock:
+                row = self.catalog.db.execute("SELECT simhash FROM docs WHERE id=? AND simhash IS NOT NULL "
+                                              "AND text_sha256 IS NOT NULL", (key,)).fetchone()
+            return None if row is None else int(row[0], 16)
+        doc_id, _, n = key.rpartition("/")
+        if not n.isdigit():
+            return None
+        with self.catalog._lock:
+            row = self.catalog.db.execute("SELECT anchors FROM docs WHERE id=?", (doc_id,)).fetchone()
+        anchors = (row[0] or "").split() if row is not None else []
+        return int(anchors[int(n)], 16) if int(n) < len(anchors) else None
+
+    def count(self) -> int:
+        with self.catalog._lock:
+            if self.kind == "anchors":
+                return self.catalog.db.execute("SELECT count(*) FROM anchor").fetchone()[0]
+            return self.catalog.db.execute("SELECT count(*) FROM docs WHERE simhash IS NOT NULL "
+                                           "AND text_sha256 IS NOT NULL").fetchone()[0]
+
+
+def catalog_near_indexes(catalog: Catalog):
+    """The near-duplicate and anchor indexes of a crawl: the catalogue's, with only what the
+    crawl changes in memory (:class:`archive.neardup.LayeredNearIndex`)."""
+    from .neardup import LayeredNearIndex
+    return (LayeredNearIndex(CatalogNearIndex(catalog, "simhash")),
+            LayeredNearIndex(CatalogNearIndex(catalog, "anchors")))
 
 
 def catalog_url_index(catalog: Catalog):
@@ -510,8 +651,5 @@ def catalog_url_index(catalog: Catalog):
                 if doc_id:
                     return doc_id
             return None
-
-        def anchors(self, listing: dict) -> _Anchors:
-            return _Anchors(catalog, listing)
 
     return CatalogUrlIndex()

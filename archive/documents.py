@@ -103,13 +103,14 @@ class DocumentBatch:
         self.dirty.add(doc_id)
         self.changes[doc_id] = self.changes.get(doc_id, 0) + 1
 
-    def write(self) -> None:
-        """Write the dirty documents (conditional writes; merge and retry on a conflict).
+    def write(self, ids=None) -> None:
+        """Write the dirty documents (``ids``: those of them; conditional writes; merge and retry
+        on a conflict).
 
         A document changed by another thread while it was being written stays dirty and is
         written again here, so the pages that changed it are never reported safe too early."""
         with self._lock:
-            dirty = sorted(self.dirty)
+            dirty = sorted(self.dirty if ids is None else set(ids) & self.dirty)
         for doc_id in dirty:
             for _ in range(CONFLICT_RETRIES):
                 with self._lock:

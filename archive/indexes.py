@@ -1,22 +1,25 @@
-"""The indexes a crawl reads at its start and saves: the near-duplicate index and the
-anchor-paragraph index (at the end of the crawl: the listing segments each batch writes carry
-every entry's simhash and anchors, so a start after a killed crawl brings them up to date from
-the listing), and the per-site block tables (with each batch). Each is written only when its
-bytes changed since it was read or last written."""
+"""What a crawl keeps of the archive's indexes besides the catalogue: the per-site block tables
+(a delta per batch, the whole table at the end), and the batch intents that let a crawl start
+find what a killed crawl wrote but did not list.
+
+The near-duplicate and anchor indexes are not stored whole any more: the listing segments each
+batch writes carry every entry's simhash and anchors, the local catalogue indexes them by band
+(:class:`archive.catalog.CatalogNearIndex`), and a crawl holds only what it changes
+(:class:`archive.neardup.LayeredNearIndex`)."""
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import time
 
-from .neardup import NearDupIndex
 from .store import KeyNotFound, Store
 from .teasers import SiteBlocks, block_hash
 
 logger = logging.getLogger(__name__)
 
-NEARDUP_KEY = "index/neardup.bin"
-ANCHORS_KEY = "index/anchors.bin"
+NEARDUP_KEY = "index/neardup.bin"   # whole images older versions wrote at the end of a crawl; no longer
+ANCHORS_KEY = "index/anchors.bin"   # read or written (the catalogue answers from the listing)
 
 
 def blocks_key(site: str) -> str:
@@ -39,28 +42,6 @@ class IndexFiles:
         if self._digests.get(key) != digest:
             self.store.put(key, data, content_type="application/octet-stream")
             self._digests[key] = digest
-
-    def load_near(self, key: str, k: int, expected: int, items, must_hold=()) -> NearDupIndex:
-        """A saved index, or one rebuilt from ``items()`` when missing, unreadable or stale
-        (not ``expected`` entries, or missing one of ``must_hold``)."""
-        try:
-            index = NearDupIndex.from_bytes(self.get(key))
-        except KeyNotFound:
-            index = None
-        except ValueError as exc:
-            logger.warning("Index %s unreadable (%s); rebuilding it from the listing", key, exc)
-            index = None
-        if index is not None and index.k == k and (len(index) != expected or
-                                                   any(doc_id not in index for doc_id in must_hold)):
-            # Saved at the end of a crawl: behind when a crawl was killed or two finished
-            # together. Brought up to date from the listing instead of rebuilt.
-            for item_key, fp in items():
-                if index.get(item_key) != fp:
-                    index.add(item_key, fp)
-        if index is None or index.k != k or len(index) != expected:
-            index = NearDupIndex(k=k)
-            index.update(items())
-        return index
 
     def load_table(self, site: str) -> "TrackedBlocks":
         """A site's block table: its image (saved at the end of a crawl) with the batch deltas
@@ -141,3 +122,62 @@ class TrackedBlocks(SiteBlocks):
                 self.titles.setdefault(title[0], title[1])
             if lead:
                 self.leads.setdefault(lead[0], lead[1])
+
+
+PENDING_PREFIX = "index/pending/"
+STALE_INTENT_SECONDS = 3600.0   # a batch intent this old is a killed crawl's: adopted, then removed
+
+
+class BatchIntents:
+    """Which documents a batch is about to write, written before them (``index/pending/``) and
+    removed once a listing segment holds them. A crawl killed in between leaves its intents
+    behind, and the next crawl start lists those documents: one LIST of a folder that holds
+    only unfinished batches, instead of a LIST of every document."""
+
+    def __init__(self, store: Store, crawl_id: str):
+        self.store, self.crawl_id = store, crawl_id
+        self.open: list[str] = []      # this crawl's intents not yet covered by a listing segment
+        self.adopted: list[str] = []   # killed crawls' intents whose documents this crawl lists
+        self._n = 0
+
+    def begin(self, doc_ids) -> None:
+        doc_ids = sorted(doc_ids)
+        if not doc_ids:
+            return
+        self._n += 1
+        key = f"{PENDING_PREFIX}{self.crawl_id}-{self._n:05d}.json"
+        body = {"crawl_id": self.crawl_id, "written_at": time.time(), "ids": doc_ids}
+        self.store.put(key, json.dumps(body, separators=(",", ":")).encode(), content_type="application/json")
+        self.open.append(key)
+
+    def listed(self) -> None:
+        """A listing segment now holds every document this crawl wrote (and those it adopted)."""
+        for key in self.open + self.adopted:
+            self.store.delete(key)
+        self.open, self.adopted = [], []
+
+    def unlisted(self, archive, catalog) -> list[dict]:
+        """Documents named by intents left in the store (a killed crawl's, or a running one's)
+        that the catalogue does not list at their revision. Intents older than
+        ``STALE_INTENT_SECONDS`` are adopted: removed once this crawl's segment lists them."""
+        from .archive import ArchiveError
+        docs, now = [], time.time()
+        for key in self.store.list(PENDING_PREFIX):
+            try:
+                intent = json.loads(self.store.get(key))
+            except KeyNotFound:   # its crawl listed them meanwhile
+                continue
+            except ValueError as exc:
+                logger.warning("Batch intent %s unreadable (%s); skipped", key, exc)
+                continue
+            for doc_id in intent.get("ids") or ():
+                try:
+                    doc = archive.load_document(doc_id)
+                except ArchiveError as exc:   # not written (yet), or damaged: verify reports it
+                    logger.info("Not listing %s from %s: %s", doc_id, key, exc)
+                    continue
+                if (doc.get("rev") or 0) > (catalog.column(doc_id, "rev") or 0):
+                    docs.append(doc)
+            if now - float(intent.get("written_at") or now) > STALE_INTENT_SECONDS:
+                self.adopted.append(key)
+        return docs

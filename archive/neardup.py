@@ -347,3 +347,55 @@ def _from_le(code: str, buf) -> array:
     if sys.byteorder == "big":
         a.byteswap()
     return a
+
+
+class LayeredNearIndex:
+    """A read-only base index (the archive's, answered from the local catalogue:
+    :class:`archive.catalog.CatalogNearIndex`) with what one crawl changes on top, in a
+    :class:`NearDupIndex` of its own. Answers exactly as one ``NearDupIndex`` holding the base's
+    entries with the crawl's adds, replacements and removals applied: a key the crawl touched
+    is answered from the top layer only, so memory grows with the crawl, not with the archive.
+
+    ``base`` needs ``k``, ``query(fp)`` (``(key, distance)`` within ``k``), ``get(key)`` and
+    ``count()``."""
+
+    def __init__(self, base, bits: int = 64):
+        self.base, self.k, self.bits = base, base.k, bits
+        self.top = NearDupIndex(k=base.k, bits=bits)
+        self.touched: set[str] = set()   # keys added, replaced or removed here: the base is not asked
+
+    def __len__(self) -> int:
+        n = self.base.count()
+        for key in self.touched:
+            n += (key in self.top) - (self.base.get(key) is not None)
+        return n
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __repr__(self) -> str:
+        return f"LayeredNearIndex(k={self.k}, touched={len(self.touched)})"
+
+    def get(self, key: str) -> int | None:
+        return self.top.get(key) if key in self.touched else self.base.get(key)
+
+    def add(self, key: str, fingerprint: int) -> None:
+        self.top.add(key, fingerprint)
+        self.touched.add(key)
+
+    def update(self, items) -> None:
+        for key, fp in dict(items).items():
+            self.add(key, fp)
+
+    def remove(self, key: str) -> None:
+        if self.get(key) is None:
+            raise KeyError(key)
+        if key in self.top:
+            self.top.remove(key)
+        self.touched.add(key)
+
+    def query(self, fingerprint: int) -> list[tuple[str, int]]:
+        found = self.top.query(fingerprint)
+        found += [(key, d) for key, d in self.base.query(fingerprint) if key not in self.touched]
+        found.sort(key=itemgetter(1, 0))
+        return found

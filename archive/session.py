@@ -4,7 +4,8 @@ Usable without Scrapy: the crawler hands it plain dicts from worker threads. The
 - :mod:`archive.spool`     local bodies (reference counted) and pages waiting for the store;
 - :mod:`archive.filing`    cleaning, decisions and what they do to documents;
 - :mod:`archive.documents` documents in memory and their conditional batch write, with merge;
-- :mod:`archive.indexes`   near-duplicate, anchor and block-table indexes, read and saved;
+- :mod:`archive.indexes`   block tables and batch intents; near-duplicate and anchor lookups
+                           go to the catalogue (:mod:`archive.catalog`), this crawl's changes on top;
 - :mod:`archive.report`    the crawl report.
 
 Order of writes, so that a crash at any point loses nothing and corrupts nothing:
@@ -17,7 +18,8 @@ Order of writes, so that a crash at any point loses nothing and corrupts nothing
    if-match on the entity tag read), merged with the stored one on a conflict; only then are
    their pages reported safe (``on_filed``) and their spooled bodies dropped;
 4. the listing is written as a new segment per batch (never rewritten, merged by readers),
-   with the block tables and the near-duplicate index.
+   with the block tables' deltas (a batch intent, written before the documents, names them
+   until then, so a crash in between is listed at the next start).
 
 The first pages of a site the archive has not seen enough of are held back (a warm-up buffer)
 until the site's block table has seen ``warmup_pages`` pages, so they are cleaned as well as the
@@ -39,11 +41,11 @@ from pathlib import Path
 
 from .decisionlog import DecisionLog, log_key as decision_log_key
 from .archive import Archive, ArchiveError, blob_key
-from .catalog import catalog_url_index
+from .catalog import catalog_near_indexes, catalog_url_index
 from .dedup import NEAR_K, Decision, Deduplicator, UrlIndex
 from .documents import DamagedDocument, DocumentBatch, merge_documents
 from .filing import Filing, removed_record
-from .indexes import ANCHORS_KEY, NEARDUP_KEY, IndexFiles, blocks_key
+from .indexes import BatchIntents, IndexFiles, blocks_key  # noqa: F401
 from .report import crawl_report, new_crawl_id, utcnow
 from .spool import Spool, SpoolBusy  # noqa: F401  (SpoolBusy: raised by CrawlSession())
 from .store import StoreError
@@ -111,15 +113,13 @@ class CrawlSession(Filing, Revalidation):
                                    crawl_id=self.crawl_id)
         self._unsafe: list[dict] = []             # pages whose documents wait for the next batch write
         self._store_down_until = 0.0
-        self._finishing = False   # the last flush also saves the near-duplicate and anchor indexes
+        self._finishing = False   # the last flush also saves the whole block tables
         self.indexes = IndexFiles(archive.store)
+        self.intents = BatchIntents(archive.store, self.crawl_id)
+        # Near-duplicate and anchor lookups go to the catalogue; this crawl's changes stay in memory.
+        self.near, anchors = catalog_near_indexes(self.catalog)
+        self.dedup = Deduplicator(self.urls, self.near, self._doc_text, anchors=anchors)
         self._reconcile()
-        reconciled = list(self._changed_entries)
-        self.near = self.indexes.load_near(NEARDUP_KEY, NEAR_K, len(self.urls.latest_fp),
-                                           lambda: self.urls.latest_fp.items(), must_hold=reconciled)
-        anchors = self.urls.anchors(self.listing)
-        self.dedup = Deduplicator(self.urls, self.near, self._doc_text,
-                                  anchors=self.indexes.load_near(ANCHORS_KEY, 0, len(anchors), anchors.items))
         self.tables: dict[str, SiteBlocks] = {}
         self._pending: dict[str, list[dict]] = {}
         self._filed: dict[str, dict] = {}     # doc id -> the page that set its text in this crawl
@@ -131,16 +131,11 @@ class CrawlSession(Filing, Revalidation):
 
     # -- loading -------------------------------------------------------------------------
     def _reconcile(self) -> None:
-        """Documents a killed crawl wrote but did not list yet join the listing (one LIST)."""
-        unlisted = [doc_id for doc_id in self.archive.iter_doc_ids()
-                    if doc_id not in self.listing and not self.catalog.has(doc_id)]
-        for doc_id in unlisted:
-            try:
-                doc = self.archive.load_document(doc_id)
-            except ArchiveError as exc:
-                logger.warning("Skipping unreadable document %s: %s", doc_id, exc)
-                continue
-            self._remember_listing(doc)
+        """Documents a killed crawl wrote but did not list join the listing: those its batch
+        intents name (one LIST of ``index/pending/``, not of every document)."""
+        unlisted = self.intents.unlisted(self.archive, self.catalog)
+        for doc in unlisted:
+            self._remember(doc)
         if unlisted:
             logger.info("Listed %d documents an interrupted crawl had not listed", len(unlisted))
             self.counts["archive/reconciled_documents"] += len(unlisted)
@@ -277,28 +272,29 @@ class CrawlSession(Filing, Revalidation):
 
     # -- batch writes ----------------------------------------------------------------------
     def flush(self) -> None:
-        """Write dirty documents, then a listing segment, block tables and the near-duplicate
-        index; then tell ``on_filed`` about the pages now safe. Every ``index_flush_every``
+        """Write dirty documents (named first in a batch intent), then a listing segment and
+        the block tables' deltas; then tell ``on_filed`` about the pages now safe. Every ``index_flush_every``
         dirty documents and at the end, so a killed crawl loses little."""
         with self._flush_lock:
             with self._lock:   # the WARC files the documents name are stored before them
                 warcs = {v["warc"]["file"] for doc_id in self.batch.dirty
                          for v in self.batch.docs[doc_id].get("versions", ()) if v.get("warc")}
+                dirty = sorted(self.batch.dirty)
             self.warc.ensure_stored(warcs)
-            self.batch.write()
+            self.intents.begin(dirty)   # before the documents: a crash after them is listed at the next start
+            self.batch.write(dirty)
             with self._lock:
                 entries = dict(self._changed_entries)
                 tables = dict(self.tables)
                 deltas = {site: list(table.delta) for site, table in tables.items()}
-                # Whole images, so only at the end: each batch's listing segment holds the
-                # entries they are brought up to date from at the next start (IndexFiles.load_near).
-                near, anchors = (self.near.to_bytes(), self.dedup.anchors.to_bytes()) if self._finishing else (None, None)
                 safe = [p for p in self._unsafe if p["doc_id"] not in self.batch.dirty]
             if entries:
                 self._segments += 1
                 name = f"{self.crawl_id}-{self._segments:04d}"
                 self.archive.save_listing_segment(name, entries)
                 self.archive.compact_listing(name + "-merged")
+            if entries or not dirty:
+                self.intents.listed()
             # Block tables grow with a site's pages: a batch writes what it taught them (a delta
             # per site touched), the end of the crawl the whole table.
             for site, table in tables.items():
@@ -307,9 +303,6 @@ class CrawlSession(Filing, Revalidation):
                         self.indexes.save_table(site, table)
                     elif deltas[site]:
                         self.indexes.save_delta(site, table, f"{self.crawl_id}-{len(table.written_deltas) + 1:05d}")
-            if near is not None:
-                self.indexes.put(NEARDUP_KEY, near)
-                self.indexes.put(ANCHORS_KEY, anchors)
             with self._lock:
                 for doc_id in entries:
                     if self._changed_entries.get(doc_id) is entries[doc_id]:
@@ -370,7 +363,7 @@ class CrawlSession(Filing, Revalidation):
 
         If the store fails here, the pages not yet written are spooled, and the listing entries
         and the report wait in the spool for the next crawl or ``archive flush``; block tables
-        and the near-duplicate index are rebuilt or relearned, so they are not spooled."""
+        are relearned, so they are not spooled."""
         with self._lock:
             self._finishing = True
             for site in list(self._pending):

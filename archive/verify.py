@@ -1,5 +1,7 @@
 """``archive verify``: every document parses, names blobs that exist and match their digest,
-and the index (the listing, through the local catalogue) agrees with the documents.
+and the index (the listing, through the local catalogue) agrees with the documents: each entry
+at the document's rev, with its URL, aliases, versions and text digest, and the near-duplicate
+lookups a crawl makes (the latest simhash under each band, the anchor paragraphs of its text).
 
 Memory stays flat whatever the archive's size: documents are visited one at a time in store order,
 and what has been seen (document ids, blobs already checked) goes to a temporary SQLite file, not
@@ -17,6 +19,7 @@ import zlib
 from typing import Callable, Iterator
 
 from .archive import Archive, blob_key, doc_key
+from .dedup import anchor_hashes
 from .store import KeyNotFound
 
 REQUIRED_FIELDS = ("id", "url", "aliases", "title", "text", "published", "site", "versions")
@@ -159,7 +162,13 @@ def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, cat
                     yield f"document {doc_id} version {n}: body_sha256 does not match blob {key}"
             if versions and hashlib.sha256((doc.get("text") or "").encode()).hexdigest() != versions[-1].get("text_sha256"):
                 yield f"document {doc_id}: text does not match the latest version's text_sha256"
-            yield from _check_entry(doc_id, doc, catalog.entry(doc_id))
+            entry = catalog.entry(doc_id)
+            yield from _check_entry(doc_id, doc, entry)
+            if entry is not None and (entry.get("rev") or 0) == (doc.get("rev") or 0) and versions:
+                # The near-duplicate and anchor lookups a crawl makes, against the document.
+                anchors = [f"{h:016x}" for h in anchor_hashes(doc["text"].split("\n") if doc.get("text") else [])]
+                for problem in catalog.near_problems(doc_id, versions[-1].get("simhash"), anchors):
+                    yield f"document {doc_id}: near-duplicate index: {problem} (run 'archive reindex')"
         for doc_id in catalog.ids():
             if not seen.has_doc(doc_id):
                 yield f"listing names document {doc_id}, which does not exist (run 'archive reindex')"

@@ -240,37 +240,60 @@ def child_catalog(uri: str, catalog: str) -> dict:
             "peak_rss_mb": rss_mb()}
 
 
-def run_child(*args) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(list(args))], capture_output=True,
-                          text=True, cwd=REPO)
+CODE = {"script": __file__, "cache": None}   # which code tree the children run, and their catalogue cache
+
+
+# A child runs a code tree's scale.py as __main__; with --no-fsync (building sessions only) the
+# local store's per-file fsync is skipped first, which changes what a power cut could lose, not
+# what a session reads, holds in memory or writes.
+_LAUNCH = ("import os, runpy, sys\n"
+           "if os.environ.get('SCALE_NO_FSYNC'): os.fsync = lambda fd: None\n"
+           "sys.argv = sys.argv[1:]\n"
+           "runpy.run_path(sys.argv[0], run_name='__main__')\n")
+
+
+def run_child(*args, code: dict | None = None, fsync: bool = True) -> dict:
+    code = code or CODE
+    env = dict(os.environ)
+    if code["cache"]:   # the crawl sessions' catalogue (XDG cache), one per code tree and archive
+        env["XDG_CACHE_HOME"] = code["cache"]
+    env.pop("SCALE_NO_FSYNC", None)
+    if not fsync:
+        env["SCALE_NO_FSYNC"] = "1"
+    proc = subprocess.run([sys.executable, "-c", _LAUNCH, code["script"], "--child", json.dumps(list(args))],
+                          capture_output=True, text=True, cwd=Path(code["script"]).resolve().parent.parent, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"child {args[0]} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def cli_start_ms() -> float:
+def cli_start_ms(code: dict | None = None) -> float:
+    code = code or CODE
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import archive.cli"], cwd=REPO, check=True)
+    subprocess.run([sys.executable, "-c", "import archive.cli"], cwd=Path(code["script"]).resolve().parent.parent,
+                   check=True)
     return round((time.perf_counter() - t) * 1000, 1)
 
 
 # -- driver ---------------------------------------------------------------------------------
-def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages) -> dict:
-    catalog = str(workdir / "catalog.sqlite")
-    cat = run_child("catalog", uri, catalog)
-    probe = run_child("session", uri, docs, 200, 200)   # 200 new articles: one full batch at finish
+def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages, code: dict | None = None) -> dict:
+    code = code or CODE
+    catalog = str(workdir / ("catalog-" + "".join(c if c.isalnum() else "-" for c in code["label"]) + ".sqlite"))
+    cat = run_child("catalog", uri, catalog, code=code)
+    probe = run_child("session", uri, docs, 200, 200, code=code)   # 200 new articles: one full batch at finish
     batch = probe["batch"]
     _, page = pages.page(docs - 3)   # an article of the last session
     alias = page["url"] + "?utm_source=newsletter"
-    show = run_child("cli", uri, catalog, ["show", page["url"].replace("/news/", "/index.php/news/", 1)], 5)
-    show_alias = run_child("cli", uri, catalog, ["show", alias], 3)
-    listing = run_child("cli", uri, catalog, ["list", "--limit", "20"], 5)
-    search = run_child("cli", uri, catalog, ["list", "--search", SEARCH_WORD, "--limit", "20"], 5)
-    verify = run_child("cli", uri, str(workdir / "catalog.sqlite"), ["verify", "-q"], 1)
+    show = run_child("cli", uri, catalog, ["show", page["url"].replace("/news/", "/index.php/news/", 1)], 5, code=code)
+    show_alias = run_child("cli", uri, catalog, ["show", alias], 3, code=code)
+    listing = run_child("cli", uri, catalog, ["list", "--limit", "20"], 5, code=code)
+    search = run_child("cli", uri, catalog, ["list", "--search", SEARCH_WORD, "--limit", "20"], 5, code=code)
+    verify = run_child("cli", uri, catalog, ["verify", "-q"], 1, code=code)
     if verify["code"] != 0:
-        print(f"warning: verify found problems at {docs} documents", file=sys.stderr)
+        print(f"warning: verify found problems at {docs} documents ({code['label']})", file=sys.stderr)
     return {
         "docs": cat["documents"],
+        "code": code["label"],
         "start_s": probe["start_s"],
         "start_rss_mb": probe["start_rss_mb"],
         "base_rss_mb": probe["base_rss_mb"],
@@ -278,6 +301,7 @@ def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages
         "batch_objects": batch.get("index_objects", 0),
         "batch_doc_bytes": batch.get("docs_bytes", 0),
         "session_peak_rss_mb": last_session["session_peak_rss_mb"],
+        "session_docs": last_session.get("new"),
         "session_ingest_s": last_session["ingest_s"],
         "show_url_ms": show["best_ms"],
         "show_alias_code": show_alias["code"],
@@ -288,7 +312,7 @@ def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages
         "verify_ok": verify["code"] == 0,
         "catalog_sync_s": cat["catalog_sync_s"],
         "search_index_s": cat["search_index_s"],
-        "cli_start_ms": cli_start_ms(),
+        "cli_start_ms": cli_start_ms(code),
     }
 
 
@@ -299,12 +323,36 @@ TARGETS = {"start_s": "<= 5 s at 1M", "start_rss_mb": "<= 300 MB at 1M", "batch_
 
 def print_table(rows: list[dict]) -> None:
     keys = ["start_s", "start_rss_mb", "base_rss_mb", "batch_bytes", "batch_objects", "batch_doc_bytes",
-            "session_peak_rss_mb", "session_ingest_s", "show_url_ms", "list_ms", "search_ms",
+            "session_peak_rss_mb", "session_docs", "session_ingest_s", "show_url_ms", "list_ms", "search_ms",
             "verify_peak_rss_mb", "verify_s", "catalog_sync_s", "search_index_s", "cli_start_ms"]
-    head = f"{'':22}" + "".join(f"{r['docs']:>14,}" for r in rows) + "   target"
-    print(head)
+    width = max([14] + [len(str(r.get("code", ""))) + 2 for r in rows])
+    print(f"{'docs':22}" + "".join(f"{r['docs']:>{width},}" for r in rows) + "   target")
+    if any(r.get("code") for r in rows):
+        print(f"{'code':22}" + "".join(f"{r.get('code', '')!s:>{width}}" for r in rows))
     for k in keys:
-        print(f"{k:22}" + "".join(f"{r.get(k)!s:>14}" for r in rows) + f"   {TARGETS.get(k, '')}")
+        print(f"{k:22}" + "".join(f"{r.get(k)!s:>{width}}" for r in rows) + f"   {TARGETS.get(k, '')}")
+
+
+def baseline_tree(ref: str, workdir: Path) -> dict:
+    """The repository at ``ref`` (``git archive``), to measure it next to this tree in one run."""
+    rev = subprocess.run(["git", "rev-parse", "--short", ref], cwd=REPO, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    dest = workdir / f"baseline-{rev}"
+    if not (dest / "benchmarks" / "scale.py").is_file():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", ref], cwd=REPO, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return {"script": str(dest / "benchmarks" / "scale.py"), "cache": str(workdir / f"cache-{rev}"),
+            "label": f"{ref}@{rev}"}
+
+
+def highest_built(uri: str) -> tuple[int, int]:
+    """(next article number, documents) of an archive this benchmark built (read from its listing)."""
+    from archive.archive import Archive
+    listing = Archive.open(uri).load_listing()
+    # Continue after the highest article number filed (a killed session may have lost a few).
+    top = max((int(e["url"].split("/news/", 1)[1].split("-", 1)[0]) for e in listing.values()), default=-1)
+    return top + 1, len(listing)
 
 
 def main(argv=None) -> int:
@@ -316,6 +364,13 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the archive built")
     parser.add_argument("--resume", action="store_true", help="continue the archive already in --dir "
                                                               "(sizes it has passed are skipped)")
+    parser.add_argument("--reuse", metavar="DIR", help="continue the archive in DIR and keep it; a size it has "
+                        "passed is measured at its current size, after one crawl session of --session articles")
+    parser.add_argument("--baseline", metavar="REF", help="also measure the code at this git ref (e.g. main) "
+                        "on the same archive, in the same run: one crawl session of --session articles, then "
+                        "the same probes; its columns come first")
+    parser.add_argument("--no-fsync", action="store_true", help="building sessions skip the local store's "
+                        "per-file fsync (a third of a build's time); the measured probes keep it")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -324,36 +379,48 @@ def main(argv=None) -> int:
         print(json.dumps(result))
         return 0
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
-    workdir = Path(args.dir or tempfile.mkdtemp(prefix="scale-"))
+    if args.reuse:
+        args.dir, args.resume, args.keep = args.reuse, True, True
+    workdir = Path(args.dir or tempfile.mkdtemp(prefix="scale-")).absolute()
     workdir.mkdir(parents=True, exist_ok=True)
     uri = str(workdir / "archive")
+    CODE.update(cache=str(workdir / "cache"), label="this tree")
+    codes = ([baseline_tree(args.baseline, workdir)] if args.baseline else []) + [CODE]
     pages = Pages()
     built, rows, last = 0, [], None
     if args.resume and Path(uri).is_dir():
-        from archive.archive import Archive
-        listing = Archive.open(uri).load_listing()
-        # Continue after the highest article number filed (a killed session may have lost a few).
-        built = 1 + max((int(e["url"].split("/news/", 1)[1].split("-", 1)[0]) for e in listing.values()), default=-1)
-        print(f"resuming after article {built - 1:,} ({len(listing):,} documents)", file=sys.stderr, flush=True)
-        del listing
+        built, n_docs = highest_built(uri)
+        print(f"resuming after article {built - 1:,} ({n_docs:,} documents)", file=sys.stderr, flush=True)
+    fsync = not args.no_fsync
     try:
-        for size in [s for s in sizes if s > built]:
+        for size in sizes:
+            if size <= built and not args.reuse:
+                continue
+            last = None
             while built < size:
                 n = min(args.session, size - built)
                 t = time.perf_counter()
-                last = run_child("session", uri, built, n, 200)
+                last = run_child("session", uri, built, n, 200, fsync=fsync)
                 built += n
                 print(f"built {built:,} documents ({n:,} in {time.perf_counter() - t:.0f} s, "
                       f"peak {last['session_peak_rss_mb']} MB)", file=sys.stderr, flush=True)
-            if last is None:
-                raise SystemExit("--resume: no session ran before this size, nothing to report its peak RSS")
-            row = measure(uri, workdir, built, last, pages)
-            built += 200   # the probe session's articles
-            rows.append(row)
-            if args.json:
-                print(json.dumps(row), flush=True)
-            else:
-                print(f"measured at {size:,}: {json.dumps(row)}", file=sys.stderr, flush=True)
+            for code in codes:
+                if code is not CODE or last is None:   # a crawl session of this code, for its peak RSS
+                    t = time.perf_counter()
+                    session = run_child("session", uri, built, args.session, 200, code=code, fsync=fsync)
+                    built += args.session
+                    print(f"{code['label']}: a session of {args.session:,} at {built:,} documents "
+                          f"({time.perf_counter() - t:.0f} s, peak {session['session_peak_rss_mb']} MB)",
+                          file=sys.stderr, flush=True)
+                else:
+                    session = last
+                row = measure(uri, workdir, built, session, pages, code)
+                built += 200   # the probe session's articles
+                rows.append(row)
+                if args.json:
+                    print(json.dumps(row), flush=True)
+                else:
+                    print(f"measured at {size:,}: {json.dumps(row)}", file=sys.stderr, flush=True)
         if not args.json:
             print_table(rows)
     finally:

@@ -184,6 +184,52 @@ def test_verify_checks_the_listing_against_the_documents(archive, capsys):
     assert code == 1 and "a write the listing reports was lost" in out
 
 
+def test_verify_checks_the_near_duplicate_index_against_the_documents(archive, capsys, tmp_path):
+    crawl(archive, [story(1), story(2), story(3)])
+    cat = tmp_path / "cat.sqlite"
+    assert run(capsys, "--archive", archive.uri, "--catalog", str(cat), "verify")[0] == 0
+    one, two = doc_id_for("http://demo.test/news/story-1"), doc_id_for("http://demo.test/news/story-2")
+    # A listing entry at the document's rev whose simhash and anchors are not the document's:
+    # a crawl would look that document up under the wrong bands.
+    entry = dict(archive.load_listing()[one], simhash="0123456789abcdef", anchors=[])
+    archive.save_listing_segment("zz-later", {one: entry})
+    # ...and a band row lost from the catalogue.
+    c = Catalog(archive, cat)
+    c.sync()
+    fp = int(c.entry(two)["simhash"], 16)
+    deleted = c.db.execute("DELETE FROM near WHERE id=? AND band=3", (two,)).rowcount
+    assert deleted == 1
+    code, out, _ = run(capsys, "--archive", archive.uri, "--catalog", str(cat), "verify")
+    assert code == 1
+    assert f"document {one}: near-duplicate index: the index has simhash 0123456789abcdef" in out
+    assert f"document {one}: near-duplicate index: the index's anchor paragraphs are not the document's" in out
+    assert f"document {two}: near-duplicate index: its simhash is filed under 6 of 7 bands" in out
+    assert f"document {doc_id_for('http://demo.test/news/story-3')}:" not in out
+    from archive.catalog import CatalogNearIndex
+    assert dict(CatalogNearIndex(c, "simhash").query(fp)).get(two) == 0, "still found through its other bands"
+
+
+def test_a_killed_crawls_old_intent_is_adopted_then_removed(archive):
+    import json as _json
+    crawl(archive, [story(1)])
+    s = CrawlSession(archive, warmup_pages=0, index_flush_every=100)
+    ingest(s, story(2))
+    s.intents.begin(sorted(s.batch.dirty))
+    s.batch.write()                                   # killed before its listing segment
+    key = s.intents.open[0]
+    intent = _json.loads(archive.store.get(key))
+    intent["written_at"] -= 7200                      # two hours ago: that crawl is surely dead
+    archive.store.put(key, _json.dumps(intent).encode())
+    s2 = CrawlSession(archive, warmup_pages=0)
+    assert s2.counts["archive/reconciled_documents"] == 1 and s2.intents.adopted == [key]
+    s2.finish()
+    assert not archive.store.exists(key), "adopted: removed once the new crawl's segment lists its documents"
+    assert archive.catalog().entry(doc_id_for("http://demo.test/news/story-2")) is not None
+    s3 = CrawlSession(archive, warmup_pages=0)
+    assert s3.counts["archive/reconciled_documents"] == 0
+    s3.finish()
+
+
 def test_readers_stay_exact_while_two_crawls_write(archive, tmp_path):
     """Two crawls write batches (and compact) while a reader syncs over and over: at the end the
     catalogue holds exactly the merged listing, every document once."""
@@ -259,30 +305,56 @@ def test_crawl_start_reads_no_listing_once_the_catalogue_is_synced(archive):
 
 
 def test_batches_write_no_whole_index_and_a_killed_crawl_is_caught_up(archive):
-    crawl(archive, [story(n) for n in range(4)])            # finished: indexes saved at its end
-    near_before = archive.store.get("index/neardup.bin")
+    crawl(archive, [story(n) for n in range(4)])
     s = CrawlSession(archive, warmup_pages=0, index_flush_every=2)
-    written = []
-    put = archive.store.put
+    written, deleted = [], []
+    put, delete = archive.store.put, archive.store.delete
 
     def recording_put(key, data, **kw):
         written.append(key)
         return put(key, data, **kw)
 
-    archive.store.put = recording_put
+    def recording_delete(key):
+        deleted.append(key)
+        return delete(key)
+
+    archive.store.put, archive.store.delete = recording_put, recording_delete
     for n in range(10, 16):
         ingest(s, story(n))                                  # three batches, then "killed": no finish
-    archive.store.put = put
+    # ...killed between a batch's documents and its listing segment:
+    s.batch.mark_dirty(doc_id_for("http://demo.test/news/story-15"))
+    s.batch.docs[doc_id_for("http://demo.test/news/story-15")]["title"] = "Written, never listed"
+    s._touch(s.batch.docs[doc_id_for("http://demo.test/news/story-15")])
+    s.intents.begin(sorted(s.batch.dirty))
+    s.batch.write()
+    archive.store.put, archive.store.delete = put, delete
     assert [k for k in written if k.startswith("index/listing/")], "each batch writes its listing segment"
     assert not [k for k in written if k in ("index/neardup.bin", "index/anchors.bin") or k.startswith("index/blocks/")], \
-        "no batch rewrites the whole near-duplicate or anchor index, or a block table"
+        "no batch writes a whole near-duplicate or anchor index, or a block table"
+    intents = [k for k in written if k.startswith("index/pending/")]
+    assert len(intents) == 4 and [k for k in deleted if k.startswith("index/pending/")] == intents[:3], \
+        "each batch names its documents before writing them, and drops the intent once they are listed"
     deltas = [k for k in written if k.startswith("index/blocks-delta/")]
     assert len(deltas) == 3, "a batch writes what it taught the site's block table, as a small delta"
     assert all(len(archive.store.get(k)) < 4000 for k in deltas)
-    assert archive.store.get("index/neardup.bin") == near_before
-    # The next crawl finds the killed crawl's documents by simhash and by anchors all the same.
+    # The next crawl finds the killed crawl's documents by simhash and by anchors all the same,
+    # the unlisted one through the intent left behind, without listing docs/.
+    listed = []
+    scan = archive.store.scan
+
+    def recording_scan(prefix=""):
+        listed.append(prefix)
+        return scan(prefix)
+
+    archive.store.scan = recording_scan
     s2 = CrawlSession(archive, warmup_pages=0)
+    archive.store.scan = scan
+    assert not [p for p in listed if p.startswith("docs")], "a crawl start lists no documents"
+    assert s2.counts["archive/reconciled_documents"] == 1
+    assert s2.listing[doc_id_for("http://demo.test/news/story-15")]["title"] == "Written, never listed"
     assert len(s2.near) == 10 and len(s2.dedup.anchors) == len(s.dedup.anchors)
+    assert not s2.near.touched - {doc_id_for("http://demo.test/news/story-15")}, \
+        "a crawl start holds nothing of the archive's near-duplicate index in memory"
     table = s2._table("demo.test")
     assert table.pages == s.tables["demo.test"].pages and table.freq == s.tables["demo.test"].freq, \
         "the block table with the killed crawl's deltas is the table it had"
@@ -293,5 +365,9 @@ def test_batches_write_no_whole_index_and_a_killed_crawl_is_caught_up(archive):
     assert decision.action == "alias" and decision.doc_id == doc_id_for("http://demo.test/news/story-12")
     assert decision.evidence["layer"] in ("simhash", "anchors")
     s2.finish()
-    assert archive.store.get("index/neardup.bin") != near_before, "saved at the end of the crawl"
+    assert not archive.store.exists("index/neardup.bin"), "no whole near-duplicate index, at the end either"
     assert not list(archive.store.list("index/blocks-delta/")), "the deltas are folded into the table at the end"
+    assert list(archive.store.list("index/pending/")) == intents[3:], \
+        "a killed crawl's intent stays until it is old enough to be surely dead"
+    assert Catalog(archive, archive.catalog().path).entry(doc_id_for("http://demo.test/news/story-15"))["title"] \
+        == "Written, never listed"

@@ -175,3 +175,77 @@ def test_bad_bytes_raise_valueerror():
                 b"XXXX" + blob[4:], bytes(version)):
         with pytest.raises(ValueError):
             NearDupIndex.from_bytes(bad)
+
+
+# -- the layered index a crawl uses: the catalogue's entries, this crawl's changes on top ------
+def _catalogued(tmp_path, data, anchors=None):
+    """A local archive whose listing holds ``data`` (doc id -> simhash) and ``anchors``
+    (doc id -> [hashes]), and its catalogue, synced."""
+    from archive.archive import Archive
+    from archive.catalog import Catalog
+    archive = Archive.open(str(tmp_path / "arch"), create=True)
+    anchors = anchors or {}
+    entries = {doc_id: {"id": doc_id, "url": f"http://x.test/{doc_id}", "rev": 1, "versions": 1,
+                        "text_sha256": "ab" * 32, "simhash": f"{fp:016x}",
+                        "anchors": [f"{h:016x}" for h in anchors.get(doc_id, ())]}
+               for doc_id, fp in data.items()}
+    archive.save_listing_segment("s1", entries)
+    cat = Catalog(archive, tmp_path / "cat.sqlite")
+    cat.sync()
+    return cat
+
+
+def test_layered_index_answers_as_one_neardupindex(tmp_path):
+    from archive.catalog import catalog_near_indexes
+    from archive.dedup import NEAR_K
+    rng = random.Random(9)
+    data, queries = dataset(rng, NEAR_K, n=2500)
+    base = dict(list(data.items())[:2000])
+    layered, _ = catalog_near_indexes(_catalogued(tmp_path, base))
+    plain = NearDupIndex(NEAR_K)
+    plain.update(base.items())
+    assert len(layered) == len(plain) == 2000 and not layered.touched
+    # A crawl adds new keys, replaces and removes some of the catalogue's, and its own.
+    ops = [("add", key, fp) for key, fp in list(data.items())[2000:]]
+    ops += [("add", key, flip(fp, rng.randint(1, 9), rng)) for key, fp in rng.sample(sorted(base.items()), 150)]
+    ops += [("remove", key, None) for key in rng.sample(sorted(base), 60)]
+    rng.shuffle(ops)
+    for op, key, fp in ops:
+        if op == "add":
+            layered.add(key, fp)
+            plain.add(key, fp)
+        elif key in plain:
+            layered.remove(key)
+            plain.remove(key)
+        else:
+            with pytest.raises(KeyError):
+                layered.remove(key)
+    hits = 0
+    for q in queries + [fp for _, key, fp in ops if fp is not None][:100]:
+        got = layered.query(q)
+        assert got == plain.query(q)
+        hits += len(got)
+    assert hits > 300, "near-duplicates from both layers are found"
+    assert len(layered) == len(plain)
+    for key in rng.sample(sorted(data), 300):
+        assert layered.get(key) == plain.get(key) and (key in layered) == (key in plain)
+    assert len(layered.touched) <= len(ops), "memory: only what the crawl touched"
+
+
+def test_layered_anchor_index_is_exact(tmp_path):
+    from archive.catalog import catalog_near_indexes
+    rng = random.Random(3)
+    shared = rng.getrandbits(64)
+    anchors = {f"d{i:03d}": [rng.getrandbits(64) for _ in range(rng.randint(0, 8))] + ([shared] if i % 7 == 0 else [])
+               for i in range(300)}
+    data = {doc_id: rng.getrandbits(64) for doc_id in anchors}
+    _, layered = catalog_near_indexes(_catalogued(tmp_path, data, anchors))
+    plain = NearDupIndex(k=0)
+    plain.update((f"{d}/{n}", h) for d, hs in anchors.items() for n, h in enumerate(hs))
+    assert layered.k == 0 and len(layered) == len(plain)
+    layered.add("new/0", shared), plain.add("new/0", shared)
+    layered.remove("d000/0"), plain.remove("d000/0")
+    for q in [shared] + [h for hs in anchors.values() for h in hs][:200] + [rng.getrandbits(64) for _ in range(20)]:
+        assert layered.query(q) == plain.query(q)
+    assert len(layered.query(shared)) >= 40
+    assert layered.get("d001/0") == anchors["d001"][0] if anchors["d001"] else layered.get("d001/0") is None
