@@ -40,7 +40,7 @@ from typing import Iterable, Iterator
 
 from .store import KeyNotFound
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "2"
 LISTING_PREFIX = "index/listing/"
 REPORTS_PREFIX = "crawls/"
 
@@ -60,12 +60,25 @@ CREATE INDEX IF NOT EXISTS urls_id ON urls (id);
 CREATE TABLE IF NOT EXISTS reports (
     key TEXT PRIMARY KEY, crawl_id TEXT, spider TEXT, finished_at TEXT, elapsed_seconds REAL,
     counts TEXT);
--- near-duplicate candidates: each latest simhash under each of its pigeonhole bands (the bits of
--- the blocks one NearDupIndex table keys on), and each anchor paragraph hash; signed 64-bit.
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2');
+"""
+
+# Near-duplicate candidates (CatalogNearIndex): each latest simhash under each of its pigeonhole
+# bands (the bits of the blocks one NearDupIndex table keys on), and each anchor paragraph hash;
+# signed 64-bit. Laid out for one NEAR_K (meta 'near_k'); a catalogue without it is re-laid once.
+_NEAR_SCHEMA = """
 CREATE TABLE IF NOT EXISTS near (band INTEGER, value INTEGER, fp INTEGER, id TEXT,
     PRIMARY KEY (band, value, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS anchor (h INTEGER, id TEXT, n INTEGER, PRIMARY KEY (h, id, n)) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS block_sites (sid INTEGER PRIMARY KEY, site TEXT UNIQUE);
+CREATE TABLE IF NOT EXISTS block_files (key TEXT PRIMARY KEY, sid INTEGER, size INTEGER);
+CREATE TABLE IF NOT EXISTS block_pages (sid INTEGER, h INTEGER, PRIMARY KEY (sid, h)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS block_freq (sid INTEGER, h INTEGER, n INTEGER, PRIMARY KEY (sid, h)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS block_names (sid INTEGER, kind INTEGER, h INTEGER, key TEXT,
+    PRIMARY KEY (sid, kind, h)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS originals_files (key TEXT PRIMARY KEY, size INTEGER);
+CREATE TABLE IF NOT EXISTS originals (digest TEXT PRIMARY KEY, uri TEXT, date TEXT, rid TEXT, file TEXT)
+    WITHOUT ROWID;
 """
 
 LISTED_COLUMNS = ("id", "url", "title", "published", "site", "rev", "versions", "aliases",
@@ -122,6 +135,7 @@ class Catalog:
                                            "AND name NOT LIKE 'fts_%' AND name NOT LIKE 'sqlite_%'").fetchall():
                 self.db.execute(f"DROP TABLE IF EXISTS {name}")
         self.db.executescript(_SCHEMA)
+        self.db.executescript(_NEAR_SCHEMA)
         row = self.db.execute("SELECT value FROM meta WHERE key='uri'").fetchone()
         if row is None:
             from .dedup import NEAR_K   # the layout of the near rows (see check_near_layout)
@@ -144,6 +158,9 @@ class Catalog:
     def sync(self, *, reports: bool = False) -> dict:
         """Bring the catalogue up to date with the store's listing segments (and crawl reports)."""
         with self._lock:
+            if self.db.execute("SELECT 1 FROM meta WHERE key='near_k'").fetchone() is None:
+                from .dedup import NEAR_K   # a catalogue from before the near rows: laid out once
+                self.check_near_layout(NEAR_K)
             for _ in range(10):
                 if self._sync_once():
                     break
@@ -278,9 +295,10 @@ class Catalog:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 self.db.execute("DELETE FROM near")
-                for doc_id, sha, simhash in self.db.execute(
-                        "SELECT id, text_sha256, simhash FROM docs WHERE simhash IS NOT NULL").fetchall():
-                    self._index_near(doc_id, sha, simhash, "")
+                self.db.execute("DELETE FROM anchor")
+                for doc_id, sha, simhash, anchors in self.db.execute(
+                        "SELECT id, text_sha256, simhash, anchors FROM docs").fetchall():
+                    self._index_near(doc_id, sha, simhash, anchors or "")
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('near_k', ?)", (str(k),))
                 self.db.execute("COMMIT")
             except BaseException:
@@ -316,6 +334,140 @@ class Catalog:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def sync_originals(self) -> int:
+        """Read the WARC files' ``.originals.jsonl`` not seen yet (one LIST of ``warc/``, one GET
+        per new file): the first response record of each payload digest, for revisit records
+        (:class:`CatalogOriginals`). Returns how many files were read."""
+        from .warc import digest_hex
+        with self._lock:
+            listed = {k: size for k, size in self.archive.store.scan("warc/") if k.endswith(".originals.jsonl")}
+            known = dict(self.db.execute("SELECT key, size FROM originals_files"))
+            new = sorted(k for k in listed if known.get(k) != listed[k])
+            if not new:
+                return 0
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for key in new:
+                    try:
+                        lines = self.archive.store.get(key).decode("utf-8").splitlines()
+                    except KeyNotFound:
+                        continue
+                    rows = []
+                    for line in lines:
+                        if line.strip():
+                            o = json.loads(line)
+                            rows.append((digest_hex(o["digest"]), o["uri"], o["date"], o.get("id"), key))
+                    # The first file in key order wins, as when every file was read in order.
+                    self.db.executemany(
+                        "INSERT INTO originals VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET "
+                        "uri=excluded.uri, date=excluded.date, rid=excluded.rid, file=excluded.file "
+                        "WHERE excluded.file < originals.file", rows)
+                    self.db.execute("INSERT OR REPLACE INTO originals_files VALUES (?, ?)", (key, listed[key]))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            return len(new)
+
+    # -- block tables --------------------------------------------------------------------------
+    # Per site: the pages counted, how many pages each block hash appeared on, the titles and
+    # leads of its articles (kind 0 and 1: hash -> page key). Synced from the store's per-batch
+    # deltas (``index/blocks-delta/<site>/*.json``, immutable, merged by size tiers) and from a
+    # whole image (``index/blocks/<site>.bin``) older versions wrote at the end of a crawl.
+    def sync_blocks(self) -> int:
+        """Apply the block-table deltas not seen yet (one LIST of each folder, one GET per new
+        delta); a site whose image changed is rebuilt from its image and every delta. Applying
+        a delta twice changes nothing (a page is counted once). Returns the deltas read."""
+        from .indexes import BLOCKS_PREFIX, DELTAS_PREFIX, site_of_block_key
+        with self._lock:
+            for _ in range(5):
+                images = {k: size for k, size in self.archive.store.scan(BLOCKS_PREFIX) if k.endswith(".bin")}
+                deltas = {k: size for k, size in self.archive.store.scan(DELTAS_PREFIX) if k.endswith(".json")}
+                known = dict(self.db.execute("SELECT key, size FROM block_files"))
+                changed_sites = {site_of_block_key(k) for k in set(images) ^ {k for k in known if k.endswith(".bin")}}
+                changed_sites |= {site_of_block_key(k) for k in images if known.get(k, images[k]) != images[k]}
+                new = sorted(k for k in deltas if k not in known or site_of_block_key(k) in changed_sites)
+                gone = [k for k in known if k not in images and k not in deltas]
+                if not new and not changed_sites and not gone:
+                    return 0
+                read, complete = 0, True
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    for site in sorted(changed_sites):
+                        sid = self._site_id(site)
+                        for table in ("block_pages", "block_freq", "block_names"):
+                            self.db.execute(f"DELETE FROM {table} WHERE sid=?", (sid,))
+                        self.db.execute("DELETE FROM block_files WHERE sid=?", (sid,))
+                        image = next((k for k in images if site_of_block_key(k) == site), None)
+                        if image is not None:
+                            self._apply_image(sid, image, images[image])
+                    for key in new:
+                        try:
+                            records = json.loads(self.archive.store.get(key))
+                        except KeyNotFound:   # merged away meanwhile: the merged one is listed next time
+                            complete = False
+                            continue
+                        except ValueError as exc:
+                            import logging
+                            logging.getLogger(__name__).warning("Block table delta %s unreadable (%s); skipped", key, exc)
+                            records = []
+                        sid = self._site_id(site_of_block_key(key))
+                        self._apply_delta(sid, records)
+                        self.db.execute("INSERT OR REPLACE INTO block_files VALUES (?, ?, ?)", (key, sid, deltas[key]))
+                        read += 1
+                    self.db.executemany("DELETE FROM block_files WHERE key=?", [(k,) for k in gone])
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+                if complete:
+                    return read
+            return read
+
+    def _site_id(self, site: str) -> int:
+        row = self.db.execute("SELECT sid FROM block_sites WHERE site=?", (site,)).fetchone()
+        if row:
+            return row[0]
+        return self.db.execute("INSERT INTO block_sites (site) VALUES (?)", (site,)).lastrowid
+
+    def _apply_image(self, sid: int, key: str, size: int) -> None:
+        from .teasers import SiteBlocks
+        try:
+            table = SiteBlocks.from_bytes(self.archive.store.get(key))
+        except (KeyNotFound, ValueError) as exc:
+            import logging
+            logging.getLogger(__name__).warning("Block table %s unreadable (%s); its deltas only", key, exc)
+            return
+        db = self.db
+        db.executemany("INSERT OR IGNORE INTO block_pages VALUES (?, ?)", [(sid, _signed(h)) for h in table.pages])
+        db.executemany("INSERT OR REPLACE INTO block_freq VALUES (?, ?, ?)",
+                       [(sid, _signed(h), n) for h, n in table.freq.items()])
+        for kind, names in ((0, table.titles), (1, table.leads)):
+            db.executemany("INSERT OR IGNORE INTO block_names VALUES (?, ?, ?, ?)",
+                           [(sid, kind, _signed(h), k) for h, k in names.items()])
+        db.execute("INSERT OR REPLACE INTO block_files VALUES (?, ?, ?)", (key, sid, size))
+
+    def _apply_delta(self, sid: int, records: list) -> None:
+        db = self.db
+        for kh, hashes, title, lead in records:
+            if hashes is not None and db.execute("INSERT OR IGNORE INTO block_pages VALUES (?, ?)",
+                                                 (sid, _signed(kh))).rowcount:
+                db.executemany("INSERT INTO block_freq VALUES (?, ?, 1) ON CONFLICT(sid, h) DO UPDATE SET n = n + 1",
+                               [(sid, _signed(h)) for h in hashes])
+            for kind, name in ((0, title), (1, lead)):
+                if name:
+                    db.execute("INSERT OR IGNORE INTO block_names VALUES (?, ?, ?, ?)",
+                               (sid, kind, _signed(name[0]), name[1]))
+
+    def block_snapshot(self) -> "BlockSnapshot":
+        """The block tables as they are now, for one crawl (see :class:`BlockSnapshot`)."""
+        return BlockSnapshot(self.path)
+
+    def original(self, sha256_hex: str) -> tuple[str, str, str | None] | None:
+        with self._lock:
+            row = self.db.execute("SELECT uri, date, rid FROM originals WHERE digest=?", (sha256_hex,)).fetchone()
+        return None if row is None else tuple(row)
 
     def sync_texts(self, *, threads: int = 8, batch: int = 500) -> int:
         """Index the text of every document whose text is not indexed yet; return how many."""
@@ -489,7 +641,7 @@ def open_catalog(archive, path: str | os.PathLike | None = None, *, sync: bool =
     return catalog
 
 
-__all__ = ["Catalog", "CatalogNearIndex", "catalog_near_indexes", "default_path", "fts_query", "open_catalog"]
+__all__ = ["BlockSnapshot", "Catalog", "CatalogNearIndex", "CatalogOriginals", "catalog_near_indexes", "default_path", "fts_query", "open_catalog"]
 
 
 class _Column:
@@ -616,6 +768,78 @@ class CatalogNearIndex:
                 return self.catalog.db.execute("SELECT count(*) FROM anchor").fetchone()[0]
             return self.catalog.db.execute("SELECT count(*) FROM docs WHERE simhash IS NOT NULL "
                                            "AND text_sha256 IS NOT NULL").fetchone()[0]
+
+
+class BlockSnapshot:
+    """The catalogue's block tables as they were when it was opened: a read transaction on a
+    connection of its own, so that another process syncing the same catalogue meanwhile (with
+    the deltas this very crawl writes) never makes this crawl count its own pages twice. The
+    crawl keeps what it observes on top (:class:`archive.indexes.CatalogBlocks`)."""
+
+    def __init__(self, path):
+        self.db = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+        self._lock = threading.Lock()
+        self.db.execute("BEGIN")
+        self.sites = dict(self.db.execute("SELECT site, sid FROM block_sites"))
+
+    def _one(self, sql: str, params):
+        with self._lock:
+            row = self.db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def freq(self, sid: int | None, h: int) -> int:
+        if sid is None:
+            return 0
+        return self._one("SELECT n FROM block_freq WHERE sid=? AND h=?", (sid, _signed(h))) or 0
+
+    def has_page(self, sid: int | None, h: int) -> bool:
+        return sid is not None and self._one("SELECT 1 FROM block_pages WHERE sid=? AND h=?", (sid, _signed(h))) == 1
+
+    def name(self, sid: int | None, kind: int, h: int) -> str | None:
+        if sid is None:
+            return None
+        return self._one("SELECT key FROM block_names WHERE sid=? AND kind=? AND h=?", (sid, kind, _signed(h)))
+
+    def count(self, sid: int | None, table: str, kind: int | None = None) -> int:
+        if sid is None:
+            return 0
+        if kind is None:
+            return self._one(f"SELECT count(*) FROM {table} WHERE sid=?", (sid,))
+        return self._one(f"SELECT count(*) FROM {table} WHERE sid=? AND kind=?", (sid, kind))
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                pass
+            self.db.close()
+
+
+class CatalogOriginals:
+    """``lookup_original`` for :class:`archive.warc.WarcWriter`, answered by the catalogue:
+    payload sha256 -> (uri, WARC-Date, record id) of its first response record in the archive's
+    earlier WARC files, as :class:`archive.warc.ArchiveOriginals` answers, without holding every
+    digest of the archive in memory. Syncs once, on first use."""
+
+    def __init__(self, archive):
+        self.archive = archive
+        self._synced = False
+        self._lock = threading.Lock()
+
+    def __call__(self, sha256_hex: str):
+        from .store import StoreError
+        catalog = self.archive.catalog(sync=False)
+        with self._lock:
+            if not self._synced:
+                self._synced = True
+                try:
+                    catalog.sync_originals()
+                except (StoreError, ValueError, KeyError) as exc:
+                    import logging
+                    logging.getLogger(__name__).warning(
+                        "Earlier WARC indexes unreadable (%s): repeated payloads get full records", exc)
+        return catalog.original(sha256_hex)
 
 
 def catalog_near_indexes(catalog: Catalog):

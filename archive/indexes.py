@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 
 from .store import KeyNotFound, Store
@@ -22,13 +23,38 @@ NEARDUP_KEY = "index/neardup.bin"   # whole images older versions wrote at the e
 ANCHORS_KEY = "index/anchors.bin"   # read or written (the catalogue answers from the listing)
 
 
+BLOCKS_PREFIX = "index/blocks/"
+DELTAS_PREFIX = "index/blocks-delta/"
+DELTAS_MAX = 32                 # more small deltas of a site than this and the next batch merges them...
+DELTA_MAX_BYTES = 8 * 2**20     # ...unless they are this large (size tiers, as the listing's segments)
+
+
 def blocks_key(site: str) -> str:
-    return f"index/blocks/{site or '_'}.bin"
+    return f"{BLOCKS_PREFIX}{site or '_'}.bin"
+
+
+def deltas_prefix(site: str) -> str:
+    return f"{DELTAS_PREFIX}{site or '_'}/"
+
+
+def site_of_block_key(key: str) -> str:
+    """The site a block-table image or delta key belongs to."""
+    if key.startswith(DELTAS_PREFIX):
+        name = key[len(DELTAS_PREFIX):].split("/", 1)[0]
+    else:
+        name = key[len(BLOCKS_PREFIX):].rsplit(".", 1)[0]
+    return "" if name == "_" else name
 
 
 class IndexFiles:
-    def __init__(self, store: Store):
+    """The block tables of one crawl: read from the catalogue (synced once with the store's
+    deltas, then a snapshot), with what the crawl observes in memory; written as deltas."""
+
+    def __init__(self, store: Store, catalog=None):
         self.store = store
+        self.catalog = catalog
+        self._snapshot = None
+        self._lock = threading.Lock()
         self._digests: dict[str, str] = {}   # index key -> sha256 of the bytes the store holds
 
     def get(self, key: str) -> bytes:
@@ -43,9 +69,25 @@ class IndexFiles:
             self.store.put(key, data, content_type="application/octet-stream")
             self._digests[key] = digest
 
+    def snapshot(self):
+        with self._lock:
+            if self._snapshot is None:
+                self.catalog.sync_blocks()
+                self._snapshot = self.catalog.block_snapshot()
+            return self._snapshot
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.close()
+                self._snapshot = None
+
     def load_table(self, site: str) -> "TrackedBlocks":
-        """A site's block table: its image (saved at the end of a crawl) with the batch deltas
-        written since (by crawls still running, or killed) applied on top."""
+        """A site's block table: the catalogue's (every delta written so far, by any crawl), as
+        a snapshot taken at the crawl's first table, with this crawl's observations on top.
+        Without a catalogue: the stored image with the deltas applied, in memory."""
+        if self.catalog is not None:
+            return CatalogBlocks(self.snapshot(), site)
         try:
             table = TrackedBlocks.from_bytes(self.get(blocks_key(site)))
         except KeyNotFound:
@@ -56,17 +98,17 @@ class IndexFiles:
         for key in self.store.list(deltas_prefix(site)):
             try:
                 table.apply(json.loads(self.store.get(key)))
-            except KeyNotFound:   # folded into an image and deleted meanwhile
+            except KeyNotFound:   # merged meanwhile
                 continue
             except ValueError as exc:
                 logger.warning("Block table delta %s unreadable (%s); skipped", key, exc)
-            table.loaded_deltas.append(key)
         table.delta = []
         return table
 
     def save_delta(self, site: str, table: "TrackedBlocks", name: str) -> None:
         """What a batch taught the table (its pages' block hashes, titles, leads): small, and
-        proportional to the batch, not to the site."""
+        proportional to the batch, not to the site. Then the site's small deltas are merged
+        when there are too many (size tiers: reads and writes are bounded)."""
         if not table.delta:
             return
         key = f"{deltas_prefix(site)}{name}.json"
@@ -74,17 +116,36 @@ class IndexFiles:
                        content_type="application/json")
         table.written_deltas.append(key)
         table.delta = []
+        self.compact_deltas(site, name + "-merged")
 
-    def save_table(self, site: str, table: "TrackedBlocks") -> None:
-        """The whole image (at the end of a crawl), then the deltas it now holds are removed."""
-        self.put(blocks_key(site), table.to_bytes())
-        for key in table.loaded_deltas + table.written_deltas:
-            self.store.delete(key)
-        table.loaded_deltas, table.written_deltas, table.delta = [], [], []
-
-
-def deltas_prefix(site: str) -> str:
-    return f"index/blocks-delta/{site or '_'}/"
+    def compact_deltas(self, site: str, name: str, max_deltas: int = DELTAS_MAX,
+                       max_bytes: int = DELTA_MAX_BYTES) -> bool:
+        """Merge a site's small deltas into one when there are more than ``max_deltas``; the
+        merged one is written before those it holds are deleted (applying twice is harmless)."""
+        small = [k for k, size in self.store.scan(deltas_prefix(site)) if k.endswith(".json") and size < max_bytes]
+        if len(small) <= max_deltas:
+            return False
+        merged, seen = [], set()
+        for key in small:
+            try:
+                records = json.loads(self.store.get(key))
+            except KeyNotFound:
+                continue
+            except ValueError as exc:
+                logger.warning("Block table delta %s unreadable (%s); left as it is", key, exc)
+                small.remove(key)
+                continue
+            for record in records:
+                mark = json.dumps(record, separators=(",", ":"))
+                if mark not in seen:
+                    seen.add(mark)
+                    merged.append(record)
+        new_key = f"{deltas_prefix(site)}{name}.json"
+        self.store.put(new_key, json.dumps(merged, separators=(",", ":")).encode(), content_type="application/json")
+        for key in small:
+            if key != new_key:
+                self.store.delete(key)
+        return True
 
 
 class TrackedBlocks(SiteBlocks):
@@ -93,7 +154,6 @@ class TrackedBlocks(SiteBlocks):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.delta: list = []             # [page hash, [block hashes] or None, title, lead]
-        self.loaded_deltas: list[str] = []
         self.written_deltas: list[str] = []
 
     def observe(self, key: str, blocks: list[str], title: str | None) -> None:
@@ -181,3 +241,92 @@ class BatchIntents:
             if now - float(intent.get("written_at") or now) > STALE_INTENT_SECONDS:
                 self.adopted.append(key)
         return docs
+
+
+class _BaseFreq:
+    """Block hash -> pages it appeared on: the snapshot's count plus this crawl's."""
+
+    def __init__(self, snap, sid):
+        self.snap, self.sid, self.added = snap, sid, {}
+
+    def get(self, h, default=None):
+        n = self.snap.freq(self.sid, h) + self.added.get(h, 0)
+        return n if n else default
+
+    def __getitem__(self, h):
+        n = self.get(h)
+        if n is None:
+            raise KeyError(h)
+        return n
+
+    def __setitem__(self, h, n) -> None:
+        self.added[h] = n - self.snap.freq(self.sid, h)
+
+    def __contains__(self, h) -> bool:
+        return self.get(h) is not None
+
+
+class _BasePages:
+    def __init__(self, snap, sid):
+        self.snap, self.sid, self.added = snap, sid, set()
+        self._base = snap.count(sid, "block_pages")
+
+    def __contains__(self, h) -> bool:
+        return h in self.added or self.snap.has_page(self.sid, h)
+
+    def add(self, h) -> None:   # callers add only pages not counted yet
+        self.added.add(h)
+
+    def __len__(self) -> int:
+        return self._base + len(self.added)
+
+
+class _BaseNames:
+    """Title or lead hash -> page key; the first one known wins (the snapshot's before ours)."""
+
+    def __init__(self, snap, sid, kind):
+        self.snap, self.sid, self.kind, self.added = snap, sid, kind, {}
+        self._base = snap.count(sid, "block_names", kind)
+
+    def get(self, h, default=None):
+        name = self.snap.name(self.sid, self.kind, h)
+        if name is None:
+            name = self.added.get(h)
+        return default if name is None else name
+
+    def __getitem__(self, h):
+        name = self.get(h)
+        if name is None:
+            raise KeyError(h)
+        return name
+
+    def __contains__(self, h) -> bool:
+        return self.get(h) is not None
+
+    def setdefault(self, h, key):
+        name = self.get(h)
+        if name is None:
+            self.added[h] = name = key
+        return name
+
+    def __len__(self) -> int:
+        return self._base + len(self.added)
+
+    def __reversed__(self):
+        return reversed(self.added)
+
+
+class CatalogBlocks(TrackedBlocks):
+    """A site's block table read from a :class:`archive.catalog.BlockSnapshot`, with only what
+    this crawl observes in memory (and in its deltas)."""
+
+    def __init__(self, snap, site: str):
+        super().__init__()
+        sid = snap.sites.get(site)
+        self.freq = _BaseFreq(snap, sid)
+        self.pages = _BasePages(snap, sid)
+        self.titles = _BaseNames(snap, sid, 0)
+        self.leads = _BaseNames(snap, sid, 1)
+
+    def to_bytes(self) -> bytes:
+        raise TypeError("a catalogue-backed block table is saved as deltas, never whole")

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from .decisionlog import DecisionLog, log_key as decision_log_key
 from .archive import Archive, ArchiveError, blob_key
-from .catalog import catalog_near_indexes, catalog_url_index
+from .catalog import CatalogOriginals, catalog_near_indexes, catalog_url_index
 from .dedup import NEAR_K, Decision, Deduplicator, UrlIndex
 from .documents import DamagedDocument, DocumentBatch, merge_documents
 from .filing import Filing, removed_record
@@ -52,7 +52,7 @@ from .store import StoreError
 from .teasers import SiteBlocks, site_of, split_blocks
 from .urls import choose_canonical
 from .validators import Revalidation
-from .warc import ArchiveOriginals, WarcRef, WarcWriter, recover_spool
+from .warc import WarcRef, WarcWriter, recover_spool
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class CrawlSession(Filing, Revalidation):
         # warc_info: warcinfo fields (operator, robots, http-header-user-agent...)
         self.warc = WarcWriter(archive.store, self.crawl_id, spool_dir=self.spool_dir / "warc",
                                max_file_size=warc_max_size, software=software, info=warc_info,
-                               lookup_original=ArchiveOriginals(archive.store))
+                               lookup_original=CatalogOriginals(archive))
         # Lookups go to the local catalogue (synced with the listing segments it has not seen);
         # only what this crawl changes is kept in memory (``listing``: its new listing entries).
         self.catalog = archive.catalog()
@@ -113,8 +113,8 @@ class CrawlSession(Filing, Revalidation):
                                    crawl_id=self.crawl_id)
         self._unsafe: list[dict] = []             # pages whose documents wait for the next batch write
         self._store_down_until = 0.0
-        self._finishing = False   # the last flush also saves the whole block tables
-        self.indexes = IndexFiles(archive.store)
+        self._finishing = False
+        self.indexes = IndexFiles(archive.store, self.catalog)
         self.intents = BatchIntents(archive.store, self.crawl_id)
         # Near-duplicate and anchor lookups go to the catalogue; this crawl's changes stay in memory.
         self.near, anchors = catalog_near_indexes(self.catalog)
@@ -286,7 +286,6 @@ class CrawlSession(Filing, Revalidation):
             with self._lock:
                 entries = dict(self._changed_entries)
                 tables = dict(self.tables)
-                deltas = {site: list(table.delta) for site, table in tables.items()}
                 safe = [p for p in self._unsafe if p["doc_id"] not in self.batch.dirty]
             if entries:
                 self._segments += 1
@@ -295,14 +294,11 @@ class CrawlSession(Filing, Revalidation):
                 self.archive.compact_listing(name + "-merged")
             if entries or not dirty:
                 self.intents.listed()
-            # Block tables grow with a site's pages: a batch writes what it taught them (a delta
-            # per site touched), the end of the crawl the whole table.
+            # Block tables grow with a site's pages: a batch (and the end) writes what it taught
+            # them, a delta per site touched; the catalogue sums them up (IndexFiles.load_table).
             for site, table in tables.items():
                 with self._lock:
-                    if self._finishing:
-                        self.indexes.save_table(site, table)
-                    elif deltas[site]:
-                        self.indexes.save_delta(site, table, f"{self.crawl_id}-{len(table.written_deltas) + 1:05d}")
+                    self.indexes.save_delta(site, table, f"{self.crawl_id}-{len(table.written_deltas) + 1:05d}")
             with self._lock:
                 for doc_id in entries:
                     if self._changed_entries.get(doc_id) is entries[doc_id]:
@@ -407,7 +403,9 @@ class CrawlSession(Filing, Revalidation):
         self._end_spool()
 
     def _end_spool(self) -> None:
-        """Release the spool; one made for this session alone goes too, unless something waits in it."""
+        """Release the spool (and the block tables' snapshot); one made for this session alone goes
+        too, unless something waits in it."""
+        self.indexes.close()
         if self._own_spool:
             if not self.spool.remove_if_empty():
                 logger.warning("Pages wait in %s: run 'archive flush --spool %s' once the store is back",

@@ -356,9 +356,13 @@ def test_batches_write_no_whole_index_and_a_killed_crawl_is_caught_up(archive):
     assert not s2.near.touched - {doc_id_for("http://demo.test/news/story-15")}, \
         "a crawl start holds nothing of the archive's near-duplicate index in memory"
     table = s2._table("demo.test")
-    assert table.pages == s.tables["demo.test"].pages and table.freq == s.tables["demo.test"].freq, \
+    old = s.tables["demo.test"]
+    assert len(table.pages) == len(old.pages) == 10 and old.freq.added, "4 pages of the first crawl, 6 killed"
+    assert all(table.freq.get(h) == old.freq.get(h) for h in old.freq.added), \
         "the block table with the killed crawl's deltas is the table it had"
-    assert table.titles == s.tables["demo.test"].titles
+    assert all(table.titles.get(h) == old.titles.get(h) for h in old.titles.added) and old.titles.added
+    assert not table.freq.added and not table.pages.added and not table.titles.added, \
+        "nothing of the table is held in memory: it is read from the catalogue"
     copy = story(12)
     copy["url"], copy["article"]["canonical_url"] = "http://demo.test/copies/twelve", None
     decision = ingest(s2, copy)
@@ -366,8 +370,103 @@ def test_batches_write_no_whole_index_and_a_killed_crawl_is_caught_up(archive):
     assert decision.evidence["layer"] in ("simhash", "anchors")
     s2.finish()
     assert not archive.store.exists("index/neardup.bin"), "no whole near-duplicate index, at the end either"
-    assert not list(archive.store.list("index/blocks-delta/")), "the deltas are folded into the table at the end"
+    assert not archive.store.exists("index/blocks/demo.test.bin"), "nor a whole block table"
+    assert len(list(archive.store.list("index/blocks-delta/"))) == 1 + 3 + 1, "a delta per batch that taught the table"
     assert list(archive.store.list("index/pending/")) == intents[3:], \
         "a killed crawl's intent stays until it is old enough to be surely dead"
     assert Catalog(archive, archive.catalog().path).entry(doc_id_for("http://demo.test/news/story-15"))["title"] \
         == "Written, never listed"
+
+
+def test_revisits_across_crawls_name_the_originals_the_catalogue_finds(archive, tmp_path):
+    """The WARC originals of earlier crawls are looked up in the catalogue (synced from the
+    ``.originals.jsonl`` files it has not read), with the answers the whole in-memory map gives."""
+    from archive.catalog import CatalogOriginals
+    from archive.warc import ArchiveOriginals, WarcWriter
+    from tests.test_warc import fetch, page, record_at
+    store = archive.store
+    bodies = [page(i, 600) for i in range(6)]
+    for crawl_id, chunk in (("one", bodies[:3]), ("two", bodies[2:5])):   # body 2 in both crawls
+        writer = WarcWriter(store, crawl_id, spool_dir=tmp_path / crawl_id)
+        for i, body in enumerate(chunk):
+            writer.write(**fetch(f"http://example.com/{crawl_id}/{i}", body), body=body)
+        writer.close()
+    archive.catalog_path = tmp_path / "cat.sqlite"
+    ours, theirs = CatalogOriginals(archive), ArchiveOriginals(store)
+    import hashlib
+    for body in bodies:
+        sha = hashlib.sha256(body).hexdigest()
+        assert ours(sha) == theirs(sha)
+    assert ours(hashlib.sha256(bodies[5]).hexdigest()) is None
+    assert ours(hashlib.sha256(bodies[2]).hexdigest())[0] == "http://example.com/one/2", "the first file's record"
+    third = WarcWriter(store, "three", spool_dir=tmp_path / "s3", lookup_original=ours)
+    ref = third.write(**fetch("http://example.com/again", bodies[4], "2026-01-07T10:00:00Z"), body=bodies[4])
+    third.write(**fetch("http://example.com/new", bodies[5], "2026-01-07T10:00:01Z"), body=bodies[5])
+    third.close()
+    rec, _ = record_at(store.get(ref.file), ref.offset, ref.length)
+    assert rec.rec_type == "revisit"
+    assert rec.rec_headers.get_header("WARC-Refers-To-Target-URI") == "http://example.com/two/2"
+    cat = archive.catalog(sync=False)
+    assert cat.sync_originals() == 1, "only the new crawl's originals file is read"
+    assert cat.sync_originals() == 0
+
+
+def _table_view(table, keys, blocks):
+    """What cleaning asks of a block table, for these page keys and block texts."""
+    from archive.teasers import block_hash
+    return ([block_hash(k) in table.pages for k in keys], [table.freq.get(block_hash(b), 0) for b in blocks],
+            [table.titles.get(block_hash(b)) for b in blocks], [table.leads.get(block_hash(b)) for b in blocks],
+            len(table.pages))
+
+
+def test_block_tables_from_the_catalogue_equal_the_whole_tables(archive, tmp_path):
+    """A legacy whole image plus deltas, synced into the catalogue, answers as the in-memory
+    table did; many deltas are merged by size tiers and the answers stay the same."""
+    from archive.indexes import IndexFiles, TrackedBlocks, blocks_key, deltas_prefix
+    from archive.teasers import split_blocks
+    pages = [story(n) for n in range(60)]
+    boiler = ["Subscribe to our newsletter for more stories every week.", "All rights reserved."]
+
+    def blocks_of(p):
+        return split_blocks(p["article"]["text"].split("\n")) + boiler[: 1 + len(p["url"]) % 2]
+
+    legacy = TrackedBlocks()
+    for p in pages[:20]:
+        legacy.observe(p["url"], blocks_of(p), p["article"]["title"])
+    archive.store.put(blocks_key("demo.test"), legacy.to_bytes())     # as older versions wrote at the end
+    files = IndexFiles(archive.store)                                    # (no catalogue: in memory)
+    memory = files.load_table("demo.test")
+    for i, p in enumerate(pages[20:]):
+        memory.observe(p["url"], blocks_of(p), p["article"]["title"])
+        files.save_delta("demo.test", memory, f"c-{i:05d}")             # 40 deltas: merged past 32
+    stored = list(archive.store.list(deltas_prefix("demo.test")))
+    assert len(stored) < 40 and any(k.endswith("-merged.json") for k in stored), "merged by size tiers"
+    keys = [p["url"] for p in pages] + ["http://demo.test/never"]
+    blocks = [b for p in pages[::7] for b in blocks_of(p)] + [p["article"]["title"] for p in pages] + boiler
+    expected = _table_view(memory, keys, blocks)
+    assert expected[4] == 60 and max(expected[1]) >= 2
+    cat = Catalog(archive, tmp_path / "cat.sqlite")
+    assert cat.sync_blocks() == len(stored)
+    from_catalogue = IndexFiles(archive.store, cat).load_table("demo.test")
+    assert _table_view(from_catalogue, keys, blocks) == expected
+    assert cat.sync_blocks() == 0, "nothing new: nothing read"
+
+
+def test_a_crawl_never_counts_its_own_pages_twice_when_the_catalogue_syncs_meanwhile(archive, tmp_path):
+    crawl(archive, [story(n) for n in range(3)])
+    s = CrawlSession(archive, warmup_pages=0, index_flush_every=2)
+    for n in range(10, 14):
+        ingest(s, story(n))                       # two batches: two deltas in the store
+    table = s.tables["demo.test"]
+    keys = [story(n)["url"] for n in (*range(3), *range(10, 14))]
+    blocks = [b for n in range(10, 14) for b in story(n)["article"]["text"].split("\n")]
+    before = _table_view(table, keys, blocks)
+    # Another process (a second crawl, `archive list`...) syncs the same catalogue file now.
+    other = Catalog(archive, archive.catalog().path)
+    assert other.sync_blocks() == 2
+    assert _table_view(table, keys, blocks) == before, "the crawl reads the tables as they were at its start"
+    assert before[4] == 7 and max(before[1]) == 1
+    s.finish()
+    fresh = CrawlSession(archive, warmup_pages=0)
+    assert _table_view(fresh._table("demo.test"), keys, blocks) == before
+    fresh.close()
