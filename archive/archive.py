@@ -220,7 +220,8 @@ class Archive:
 
     def rebuild_listing(self) -> int:
         """Rebuild the listing from the documents themselves; return the number of entries."""
-        entries = {doc["id"]: listing_entry(doc) for doc in self.iter_documents()}
+        from .indexes import indexed_listing_entry
+        entries = {doc["id"]: indexed_listing_entry(doc) for doc in self.iter_documents()}
         old = self.listing_segments()
         name = "rebuild-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         new_key = self.save_listing_segment(name, entries)

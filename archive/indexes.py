@@ -29,6 +29,18 @@ DELTAS_MAX = 32                 # more small deltas of a site than this and the 
 DELTA_MAX_BYTES = 8 * 2**20     # ...unless they are this large (size tiers, as the listing's segments)
 
 
+def indexed_listing_entry(doc: dict) -> dict:
+    """A document's listing entry with what the catalogue's lookups need besides: the URL keys
+    of its aliases and the hashes of its anchor paragraphs (as a crawl writes them)."""
+    from .archive import listing_entry
+    from .dedup import anchor_hashes
+    from .urls import canonical_url
+    entry = listing_entry(doc)
+    entry["alias_keys"] = sorted({canonical_url(a) for a in doc.get("aliases", ())} - {doc["url"]})
+    entry["anchors"] = [f"{h:016x}" for h in anchor_hashes(doc["text"].split("\n") if doc.get("text") else [])]
+    return entry
+
+
 def blocks_key(site: str) -> str:
     return f"{BLOCKS_PREFIX}{site or '_'}.bin"
 

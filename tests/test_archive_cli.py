@@ -72,9 +72,10 @@ def test_recrawl_adds_nothing(archive):
     assert d.action == "unchanged"
     assert list(archive.iter_blob_keys()) == blobs
     assert "archive/blobs_new" not in rep["counts"]
-    assert rep["requests"].get("PUT", 0) == 5, \
-        ("only the WARC file, its CDXJ, the document's last_seen, its listing entry and the decision log: "
-         "unchanged indexes are not rewritten")
+    assert rep["requests"].get("PUT", 0) == 6, \
+        ("only the WARC file, its CDXJ, the document's last_seen, the batch's intent (removed once listed), "
+         "its listing entry and the decision log: unchanged indexes are not rewritten")
+    assert not list(archive.store.list("index/pending/"))
     assert archive.load_document(d.doc_id)["last_seen"] == "2026-01-05T10:00:00Z"
 
 
@@ -90,9 +91,9 @@ def test_rel_canonical_same_site_only(archive):
 def test_document_lost_from_listing_is_merged_not_overwritten(archive):
     s = CrawlSession(archive, warmup_pages=1)
     d = ingest(s, page("http://site.test/news/talks"))
-    s.finish()
-    for key in list(archive.store.list("index/")):
-        archive.store.delete(key)      # as if the crawl died before writing its listing
+    s.intents.begin(sorted(s.batch.dirty))
+    s.batch.write()                    # the crawl dies here, before writing its listing
+    assert not archive.catalog().has(d.doc_id)
     s2 = CrawlSession(archive, warmup_pages=1)
     d2 = ingest(s2, page("http://site.test/news/talks", text=TEXT + " Edited."))
     s2.finish()
