@@ -198,7 +198,11 @@ class Archive:
 
     def save_listing_segment(self, name: str, entries: dict[str, dict]) -> str:
         key = listing_key(name)
-        self.store.put(key, dumps(dict(sorted(entries.items()))), content_type="application/json")
+        data = dumps(dict(sorted(entries.items())))
+        self.store.put(key, data, content_type="application/json")
+        catalog = getattr(self, "_catalog", None)
+        if catalog is not None:   # what this process wrote is in its catalogue: the next sync skips it
+            catalog.add_segment(key, entries, len(data))
         return key
 
     def compact_listing(self, name: str, max_segments: int = LISTING_MAX_SEGMENTS,

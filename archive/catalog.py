@@ -207,6 +207,18 @@ class Catalog:
             raise
         return complete
 
+    def add_segment(self, key: str, segment: dict, size: int) -> None:
+        """A segment this process has just written, merged in without reading it back."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self._merge_segment(key, segment)
+                self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?)", (key, size, len(segment)))
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
     def _merge_segment(self, key: str, segment: dict) -> None:
         db = self.db
         for doc_id, entry in segment.items():

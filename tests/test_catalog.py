@@ -279,6 +279,9 @@ def test_catalogue_belongs_to_one_archive(tmp_path):
 def test_crawl_start_reads_no_listing_once_the_catalogue_is_synced(archive):
     crawl(archive, [story(n) for n in range(6)])
     crawl(archive, [story(n) for n in range(6, 9)])
+    # The crawls put the segments they wrote into this machine's catalogue as they wrote them.
+    other = Archive.open(archive.uri)
+    assert other.catalog().synced["segments_read"] == 0 and other.catalog().count() == 9
     archive.catalog()   # synced once, as any earlier command or crawl on this machine did
     read = []
     get = archive.store.get
