@@ -253,6 +253,21 @@ def child_catalog(uri: str, catalog: str) -> dict:
 CODE = {"script": __file__, "cache": None}   # which code tree the children run, and their catalogue cache
 
 
+def child_warm(uri: str) -> dict:
+    """Bring the crawl sessions' catalogue up to date before a measured session on a reused
+    archive: the segments, block-table deltas and WARC originals written since (and, once, what
+    an older code tree's catalogue lacks), as any earlier crawl or command on the machine does."""
+    from archive.archive import Archive
+    archive = Archive.open(uri)
+    t = time.perf_counter()
+    catalog = archive.catalog()
+    done = {"segments_read": catalog.synced["segments_read"]}
+    for name in ("sync_blocks", "sync_originals"):   # this tree's; an older one has neither
+        if hasattr(catalog, name):
+            done[name] = getattr(catalog, name)()
+    return {**done, "warm_s": round(time.perf_counter() - t, 1), "peak_rss_mb": rss_mb()}
+
+
 # A child runs a code tree's scale.py as __main__; with --no-fsync (building sessions only) the
 # local store's per-file fsync is skipped first, which changes what a power cut could lose, not
 # what a session reads, holds in memory or writes.
@@ -385,7 +400,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = json.loads(args.child)
-        result = {"session": child_session, "cli": child_cli, "catalog": child_catalog}[kind](*rest)
+        result = {"session": child_session, "cli": child_cli, "catalog": child_catalog, "warm": child_warm}[kind](*rest)
         print(json.dumps(result))
         return 0
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
@@ -416,6 +431,10 @@ def main(argv=None) -> int:
                       f"peak {last['session_peak_rss_mb']} MB)", file=sys.stderr, flush=True)
             for code in codes:
                 if code is not CODE or last is None:   # a crawl session of this code, for its peak RSS
+                    if args.reuse and code is CODE:
+                        warm = run_child("warm", uri, code=code)
+                        print(f"{code['label']}: catalogue brought up to date first: {json.dumps(warm)}",
+                              file=sys.stderr, flush=True)
                     t = time.perf_counter()
                     session = run_child("session", uri, built, args.session, 200, code=code, fsync=fsync)
                     built += args.session
