@@ -46,6 +46,7 @@ BOX_TAGS = frozenset({"div", "aside", "section", "article", "figure", "blockquot
 LINE_TAGS = frozenset({"p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "section",
                        "aside", "center"})
 TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})   # data, not cards
+LIST_TAGS = frozenset({"ul", "ol", "dl", "menu"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 PROSE_TAGS = frozenset({"p", "pre", "blockquote", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table",
                         "figure", "font", "span", "center"})
@@ -78,6 +79,9 @@ _DATE_RE = re.compile(
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MEDIA_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|docx?|xlsx?|pptx?|zip|mp3|mp4|m4a|ogg|webm|mov)$", re.I)
 _SLUG_RE = re.compile(r"^[^/?#-]*[a-z][^/?#]*(?:-[^/?#-]+){3,}$", re.I)   # some-long-article-slug
+_ID_RE = re.compile(r"(?<![0-9a-z])\d{5,}(?![0-9a-z])", re.I)   # a document id in a URL path
+# 202212, 20221206, 20160526181643 (a date, a timestamp): shared by many pages, no document's id
+_DATE_ID_RE = re.compile(r"^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:[0-3]\d(?:[0-2]\d(?:[0-5]\d){0,2})?)?$")
 _TRACKING = re.compile(r"^(?:utm_|fbclid$|gclid$|mc_|ref$|ref_src$|amp$|output$)", re.I)
 
 
@@ -115,6 +119,18 @@ def page_key(url: str) -> str:
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                              if not _TRACKING.match(k)))
     return f"{host}{path}?{query}" if query else host + path
+
+
+def page_ids(url: str) -> list[str]:
+    """Document ids in a URL's path, in order (runs of 5+ digits that are not dates). A page's
+    own id is the last one (earlier ones may name a site or a section); a link whose path carries
+    it leads to a part of the same document (its gallery, its next page, its photo viewer), not
+    to another article."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return []
+    return [m for m in _ID_RE.findall(path) if not _DATE_ID_RE.match(m)]
 
 
 def target_key(url: str) -> str:
@@ -214,6 +230,7 @@ class _Pass:
         self.url = url
         self.own_keys = {page_key(url), target_key(url)} | (
             {page_key(canonical), target_key(canonical)} if canonical else set())
+        self.own_ids = {ids[-1] for ids in (page_ids(url), page_ids(canonical or "")) if ids}
         body = root.find("body")
         self.body = body if body is not None else root
         self.tot: dict = {}     # element -> readable chars of its subtree (tails of children included)
@@ -291,7 +308,8 @@ class _Pass:
                     pass   # an image, a document: a download, not a page teased
                 elif parts.scheme in ("http", "https") and parts.hostname and _site(parts.hostname) == self._site:
                     key = target_key(dest)
-                    if key not in self.own_keys and page_key(dest) not in self.own_keys:
+                    if (key not in self.own_keys and page_key(dest) not in self.own_keys
+                            and not (self.own_ids and self.own_ids.intersection(page_ids(dest)))):
                         found = (dest, key)
             except ValueError:
                 found = None
@@ -349,6 +367,8 @@ class _Pass:
         t = self.tot.get(el, 0)
         if t == 0 or t > CARD_MAX_CHARS or el.tag in TABLE_TAGS:
             return None
+        if self._data_cell(el):
+            return None
         if self.lnk.get(el, 0) == 0:
             return self.overlay_card(el)
         dest, size, a, n_targets = self.targets(el)
@@ -390,6 +410,17 @@ class _Pass:
             return None
         dest = min(dests)[0]
         return dest, self.tot.get(heading, 0), heading, "titled"
+
+    def _data_cell(self, el) -> bool:
+        """el sits, with no block of its own around it, in a cell of a table row that has other
+        cells with text: a value in a data table (an ingredient, a venue, a player), not a card."""
+        node = el.getparent()
+        while node is not None and node.tag not in BLOCK_TAGS:
+            node = node.getparent()
+        if node is None or node.tag not in ("td", "th"):
+            return False
+        row = node.getparent()
+        return row is not None and sum(1 for cell in row if cell is not node and self.tot.get(cell, 0)) >= 1
 
     def _in_heading(self, a, root) -> bool:
         node = a.getparent()
@@ -449,14 +480,24 @@ class _Pass:
                 node.drop_tree()
             node = up
 
-    def drop_heading_before(self, el) -> None:
+    def drop_heading_before(self, el, *, labels_only: bool = False) -> None:
+        """The short heading right before a removed group ("Related articles"), or the label line
+        that introduces what was removed ("Read also:", "Das Thema könnte dich auch
+        interessieren:"): a short line ending with a colon, or all in bold. ``labels_only``:
+        a single removed card keeps the section heading above it; only its colon label goes."""
         prev = el.getprevious()
         while prev is not None and not isinstance(prev.tag, str):
             prev = prev.getprevious()
-        if prev is not None and (prev.tag in HEADING_TAGS or (
-                len(prev) == 1 and prev[0].tag in HEADING_TAGS)) and 0 < _n(prev.text_content()) <= LEFTOVER_CHARS:
-            if not any(a in self.target for a in prev.iter("a")):
-                self.drop(prev, "teaser_label")
+        if prev is None or prev.tag not in BLOCK_TAGS or prev in self.dropped:
+            return
+        text = " ".join(prev.text_content().split())
+        if not 0 < _n(text) <= LEFTOVER_CHARS or any(a in self.target for a in prev.iter("a")):
+            return
+        heading = prev.tag in HEADING_TAGS or (len(prev) == 1 and prev[0].tag in HEADING_TAGS)
+        bold = len(prev) == 1 and prev[0].tag in ("strong", "b") and not _n(prev.text) and not _n(prev[0].tail)
+        label = text.endswith((":", "\uff1a")) and prev.tag not in TABLE_TAGS
+        if label or (not labels_only and (heading or bold)):
+            self.drop(prev, "teaser_label")
 
     # -- detection -----------------------------------------------------------------------
     def run(self) -> Structure:
@@ -466,8 +507,9 @@ class _Pass:
         self.visit(self.body, singles)
         self.drop_comments()
         for key, found in singles.items():   # the same card twice on one page
-            if len(found) > 1:
-                for el, dest in found:
+            # twice means two links: a card nested in a card (a list item in its list) is one
+            if len({id(link) for _, _, link in found}) > 1:
+                for el, dest, _ in found:
                     if el not in self.dropped and el.getparent() is not None and not self._inside_dropped(el):
                         self.drop(el, "teaser_repeated", dest, teaser=True)
         self.repeated_teasers()
@@ -590,8 +632,15 @@ class _Pass:
                 self.result.items, self.result.item_cards = count, len(same_shape)
                 self.items = items + same_shape
         removed_any = False
+        # a list made mostly of unlinked items (date, venue, referee; steps, ingredients) is a list
+        # of facts: its linked items are values too, neither a card group nor read-also lines
+        facts = set()
+        if parent.tag in LIST_TAGS:
+            for tag, group in cards.items():
+                if len(group) < 0.5 * sum(1 for c in kids if c.tag == tag):
+                    facts.add(tag)
         for tag, group in cards.items():
-            if len(group) < 2:
+            if len(group) < 2 or tag in facts:
                 continue
             why = "link_list" if parent.tag in ("ul", "ol", "menu", "nav") else "teaser_cards"
             if not removed_any and len(group) == len(kids):
@@ -608,20 +657,26 @@ class _Pass:
         for c in kids:
             if c in self.dropped or c in self.pending:
                 continue
+            if c.tag in facts:
+                self.visit(c, singles)
+                continue
             hit = found.get(c)
             if hit:
                 dest, size, a, kind = hit
                 if kind != "more" and self.embedded_box(c, a):
+                    self.drop_heading_before(c, labels_only=True)
                     self.drop(c, "embedded_post", dest, teaser=True, link=a)
                     continue
                 if self.read_also(c, a, size):
+                    self.drop_heading_before(c, labels_only=True)
                     self.drop(c, "read_also", dest, teaser=True, link=a)
                     continue
                 if kind != "more" and _title_like(a.text_content()):
-                    singles.setdefault(target_key(dest), []).append((c, dest))
+                    singles.setdefault(target_key(dest), []).append((c, dest, a))
             elif c.tag in LINE_TAGS and self.tot[c] <= READ_ALSO_MAX_CHARS and self.lnk.get(c, 0):
                 dest, size, a, _ = self.targets(c)
                 if dest and self.read_also(c, a, size):
+                    self.drop_heading_before(c, labels_only=True)
                     self.drop(c, "read_also", dest, teaser=True, link=a)
                     continue
             self.visit(c, singles)

@@ -413,3 +413,103 @@ def test_precision_pass_keeps_questions_between_its_paragraphs():
     assert _restore_questions(default, precise) == ["First answer paragraph.", "Why did you leave?", "Second answer."]
     assert _restore_questions(default, ["Something else."]) == ["Something else."]  # not a subset: as it is
     assert _restore_questions(["A.", "为什么？", "B."], ["A.", "B."]) == ["A.", "为什么？", "B."]
+
+
+# --------------------------------------------------------------------------- structure pass, what it keeps
+# archive.structure runs inside extract(); these are the removals that cost recall on
+# trafilatura-eval-dev (benchmarks/extraction.py), each fixed by a rule that holds on any site.
+
+from lxml import html as lxml_html  # noqa: E402
+
+from archive.structure import analyse  # noqa: E402
+
+STORY = [
+    "Last-minute costumes need not cost anything: most of them come together from clothes already "
+    "in the wardrobe, a little make-up and one or two props borrowed from friends or family.",
+    "We picked the ideas that take less than an hour, from film villains to fairy-tale heroines, and "
+    "noted for each one what you need and where the details make the difference on the night.",
+]
+
+
+def _story_page(url_path: str, extra: str) -> str:
+    paras = "".join(f"<p>{p}</p>" for p in STORY)
+    return (f"<!doctype html><html><head><title>Costume ideas</title>"
+            f"<link rel='canonical' href='https://www.example.co.uk{url_path}'></head><body><main><article>"
+            f"<h1>Costume ideas</h1>{paras}{extra}</article></main></body></html>")
+
+
+def _removed(page: str, url: str) -> list[dict]:
+    return analyse(lxml_html.document_fromstring(page), url).removed
+
+
+def _gallery(href: str) -> str:
+    items = [("Alex From A Clockwork Orange", "a bowler hat, a set of false lashes and an all-white outfit"),
+             ("Rapunzel From Tangled", "a side plait, flowery clips and whatever pink dress you own"),
+             ("Wednesday Addams", "a black dress with a white collar, two plaits and a stern look"),
+             ("Frida Kahlo", "a flower crown, a shawl, bold eyebrows and a long colourful skirt")]
+    return "".join(f"<div><a href='{href.format(i)}'><h3>{i + 1}. {name}</h3></a>"
+                   f"<p>What you need: {need}.</p></div>" for i, (name, need) in enumerate(items))
+
+
+def test_gallery_items_of_the_page_itself_are_not_teasers():
+    """Cards linking to pages whose path carries the page's own document id (its photo gallery,
+    its next page) are part of the article; the same cards linking to other documents are teasers."""
+    url = "https://www.example.co.uk/smart-living/halloween-costumes-42432483"
+    own = _removed(_story_page("/smart-living/halloween-costumes-42432483",
+                         _gallery("/smart-living/photo-gallery/42432483/embed/4788646{}/costume")), url)
+    assert not [r for r in own if "What you need" in r["text"]]
+    other = _removed(_story_page("/smart-living/halloween-costumes-42432483",
+                           _gallery("/smart-living/costume-story-5531{}/")), url)
+    assert len([r for r in other if "What you need" in r["text"]]) == 4
+
+
+def test_a_date_in_the_path_is_no_document_id():
+    """20241031 in /news/20241031/... is a date many articles share, not this page's id."""
+    url = "https://www.example.co.uk/news/20241031/halloween-costumes"
+    removed = _removed(_story_page("/news/20241031/halloween-costumes",
+                             _gallery("/news/20241031/costume-story-{}/")), url)
+    assert len([r for r in removed if "What you need" in r["text"]]) == 4
+
+
+def test_linked_values_in_a_data_table_and_a_facts_list_stay():
+    """An ingredient linked in a table row with other cells, and a venue linked in a list made mostly
+    of unlinked facts, are values of the page, even when the same link appears twice; a list of
+    links alone is still a link list."""
+    url = "https://sport.example.pl/speedway/report/110331/leszno-beat-zielona-gora"
+    facts = ("<div><h3>Match facts</h3><ul><li>Sunday, 12 June 2022, 19:15</li>"
+             "<li><a href='/arenas/alfred-smoczyk-stadium-leszno'>Alfred Smoczyk Stadium in Leszno</a></li>"
+             "<li>Referee: Krzysztof Meyze</li><li>Attendance: 11,500 spectators</li></ul></div>")
+    table = ("<table><tr><th>Venue</th><td><a href='/arenas/alfred-smoczyk-stadium-leszno'>"
+             "Alfred Smoczyk Stadium in Leszno</a></td></tr>"
+             "<tr><td>300 g</td><td><span><a href='/magazine/article/3722/the-mandarin-orange-peel-and-flesh'>"
+             "Mandarin oranges, about 300 g drained</a></span></td></tr>"
+             "<tr><td>200 g</td><td>Flour, plain</td></tr></table>")
+    links = ("<ul><li><a href='/speedway/league-table-of-the-season'>League table of the season</a></li>"
+             "<li><a href='/speedway/fixtures-and-results-2022'>Fixtures and results 2022</a></li>"
+             "<li>Live</li></ul>")
+    removed = _removed(_story_page("/speedway/report/110331/leszno-beat-zielona-gora", facts + table + links), url)
+    texts = " ".join(r["text"] for r in removed)
+    assert "Alfred Smoczyk" not in texts and "Mandarin" not in texts
+    assert "League table of the season" in texts and "Fixtures and results 2022" in texts
+
+
+def test_label_line_of_a_removed_teaser_goes_with_it():
+    """"Lesen Sie auch die folgenden Beiträge:" over a link list and "Das Thema könnte dich auch
+    interessieren:" over an embedded post are labels of what was removed; a section heading over a
+    single read-also line is the article's own and stays."""
+    url = "https://www.example.de/trends/fuenf-trends-fuer-das-neue-jahr/"
+    listed = ("<p><strong>Lesen Sie auch die folgenden Beiträge:</strong></p><ul>"
+              "<li><a href='/trends/drei-prozesse-digitalisieren/'>Warum Sie diese drei Prozesse digitalisieren sollten</a></li>"
+              "<li><a href='/trends/der-jobmarkt-bleibt-vital/'>Der Jobmarkt bleibt vital und offen</a></li></ul>")
+    embedded = ("<p>Das Thema könnte dich auch interessieren:</p><blockquote><p>"
+                "<a href='/trends/naturpeelings-selbst-machen/'>Natur Peelings selber machen: für Gesicht und Körper</a>"
+                "</p></blockquote><p>" + STORY[1] + "</p>")
+    section = ("<h2>Was jetzt zu tun ist</h2><p>Mehr dazu: <a href='/trends/checkliste-fuer-den-wechsel/'>"
+               "Die Checkliste für den Wechsel in zehn Schritten</a></p><p>" + STORY[0] + "</p>")
+    removed = _removed(_story_page("/trends/fuenf-trends-fuer-das-neue-jahr/", listed + embedded + section), url)
+    labels = [r["text"] for r in removed if r["why"] == "teaser_label"]
+    assert "Lesen Sie auch die folgenden Beiträge:" in labels
+    assert "Das Thema könnte dich auch interessieren:" in labels
+    assert "Was jetzt zu tun ist" not in " ".join(r["text"] for r in removed)
+    assert any(r["why"] == "read_also" and "Checkliste" in r["text"] for r in removed)
+
