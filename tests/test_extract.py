@@ -513,3 +513,14 @@ def test_label_line_of_a_removed_teaser_goes_with_it():
     assert "Was jetzt zu tun ist" not in " ".join(r["text"] for r in removed)
     assert any(r["why"] == "read_also" and "Checkliste" in r["text"] for r in removed)
 
+
+def test_page_without_a_url_is_judged_at_the_address_it_declares():
+    """A saved page passed with a non-URL name (an evaluation key, a file name) has its teasers
+    recognised as links of the site its canonical link names."""
+    page = _story_page("/smart-living/halloween-costumes-42432483", _gallery("/smart-living/costume-story-5531{}/"))
+    for url in ("hard::costumes.html", "https://www.example.co.uk/smart-living/halloween-costumes-42432483"):
+        article = extract(page, url)
+        assert article is not None and article.url == url
+        assert "What you need" not in article.text
+        assert len([r for r in article.removed if "What you need" in r["text"]]) == 4
+        assert STORY[0] in article.text
