@@ -278,6 +278,7 @@ def sweep_variants() -> list[tuple[str, ExtractionSettings]]:
         ("no precision second pass", replace(d, precision_check=0.0)),
         ("precision second pass kept at >= 0.5", replace(d, precision_check=0.5)),
         ("precision second pass kept at >= 0.8", replace(d, precision_check=0.8)),
+        ("precision second pass without fallbacks", replace(d, precision_fast=True)),
         ("headline drop", replace(d, drop_headline=True)),
         ("no dateline drop", replace(d, drop_dateline=False)),
         ("include_tables=False", replace(d, include_tables=False)),
