@@ -25,6 +25,12 @@ The FTS table is contentless (the text is not stored twice); a document whose te
 new row and the old one is ignored through ``docs.fts_rowid``.
 
 Crawl reports (``crawls/*.json``) are read once each into ``reports``, for ``archive stats``.
+
+A ``304 Not Modified`` writes no document (an unchanged recrawl stores only its report, its WARC
+file and its CDXJ), so the last time a document was seen may be later than its ``last_seen``:
+``sync_not_modified()`` reads the CDXJ of each WARC file once (one LIST of ``warc/``, one GET per
+index it has not seen) and keeps, per URL, the time of its last 304 revisit record;
+``last_seen(doc)`` is the later of the two.
 """
 from __future__ import annotations
 
@@ -43,6 +49,7 @@ from .store import KeyNotFound
 SCHEMA_VERSION = "2"
 LISTING_PREFIX = "index/listing/"
 REPORTS_PREFIX = "crawls/"
+WARC_PREFIX = "warc/"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -60,6 +67,8 @@ CREATE INDEX IF NOT EXISTS urls_id ON urls (id);
 CREATE TABLE IF NOT EXISTS reports (
     key TEXT PRIMARY KEY, crawl_id TEXT, spider TEXT, finished_at TEXT, elapsed_seconds REAL,
     counts TEXT);
+CREATE TABLE IF NOT EXISTS cdxj_files (key TEXT PRIMARY KEY, size INTEGER);
+CREATE TABLE IF NOT EXISTS not_modified (url TEXT PRIMARY KEY, last_seen TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2');
 """
 
@@ -93,6 +102,16 @@ def default_path(uri: str) -> Path:
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     name = hashlib.sha256(uri.encode("utf-8")).hexdigest()[:24]
     return Path(cache) / "newsarchive" / f"{name}.sqlite"
+
+
+def _iso14(ts: str) -> str:
+    """A CDXJ timestamp (``20260105100000``) as the archive writes times (``2026-01-05T10:00:00Z``)."""
+    return f"{ts[0:4]}-{ts[4:6]}-{ts[6:8]}T{ts[8:10]}:{ts[10:12]}:{ts[12:14]}Z"
+
+
+def _ts14(iso: str) -> str:
+    """``2026-01-05T10:00:00.5Z`` -> ``20260105100000`` (to the second, as CDXJ keeps time)."""
+    return re.sub(r"\D", "", iso)[:14].ljust(14, "0")
 
 
 def _day_bound(value: str, *, end: bool) -> str:
@@ -480,6 +499,58 @@ class Catalog:
         with self._lock:
             row = self.db.execute("SELECT uri, date, rid FROM originals WHERE digest=?", (sha256_hex,)).fetchone()
         return None if row is None else tuple(row)
+
+    def sync_not_modified(self) -> int:
+        """Read the CDXJ indexes not seen yet for their 304 revisit records (the URLs a
+        conditional request found unchanged, and when); return how many records were read."""
+        from .urls import canonical_url
+        with self._lock:
+            listed = {k: size for k, size in self.archive.store.scan(WARC_PREFIX) if k.endswith(".cdxj")}
+            known = dict(self.db.execute("SELECT key, size FROM cdxj_files"))
+            new = sorted(k for k in listed if known.get(k) != listed[k])
+            if not new:
+                return 0
+            seen: dict[str, str] = {}
+            records = 0
+            for key in new:
+                try:
+                    lines = self.archive.store.get(key).decode("utf-8").splitlines()
+                except KeyNotFound:
+                    continue
+                for line in lines:
+                    if '"304"' not in line:
+                        continue
+                    _, timestamp, fields = line.split(" ", 2)
+                    fields = json.loads(fields)
+                    if fields.get("status") != "304" or fields.get("mime") != "warc/revisit" or not fields.get("url"):
+                        continue
+                    records += 1
+                    when = _iso14(timestamp)
+                    for url in {fields["url"], canonical_url(fields["url"])}:
+                        seen[url] = max(seen.get(url, ""), when)
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.executemany(
+                    "INSERT INTO not_modified VALUES (?, ?) ON CONFLICT(url) DO UPDATE SET "
+                    "last_seen=max(last_seen, excluded.last_seen)", sorted(seen.items()))
+                self.db.executemany("INSERT OR REPLACE INTO cdxj_files VALUES (?, ?)",
+                                    [(k, listed[k]) for k in new])
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            return records
+
+    def last_seen(self, doc: dict) -> str | None:
+        """When the document was last seen: its own ``last_seen``, or a later 304 for one of its
+        URLs (after :meth:`sync_not_modified`)."""
+        with self._lock:
+            row = self.db.execute("SELECT max(n.last_seen) FROM not_modified n JOIN urls u ON u.url = n.url "
+                                  "WHERE u.id = ?", (doc["id"],)).fetchone()
+        confirmed, own = row[0] if row else None, doc.get("last_seen")
+        if confirmed and (not own or _iso14(_ts14(own)) < confirmed):
+            return confirmed
+        return own
 
     def sync_texts(self, *, threads: int = 8, batch: int = 500) -> int:
         """Index the text of every document whose text is not indexed yet; return how many."""

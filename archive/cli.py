@@ -146,6 +146,7 @@ def show(ctx, id_or_url, as_json, version):
         version_text = None if version is None else archive.version_text(doc, version)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
+    _with_last_seen(archive.catalog(), [doc])
     if version_text is not None:
         v = doc["versions"][version - 1]
         click.secho(f"{doc.get('title') or '(no title)'}  [version {version} of {len(doc['versions'])}, "
@@ -157,12 +158,13 @@ def show(ctx, id_or_url, as_json, version):
         return
     click.secho(doc.get("title") or "(no title)", bold=True)
     meta = [("id", doc["id"]), ("url", doc["url"]), ("published", doc.get("published")),
-            ("author", doc.get("author")), ("site", doc.get("site"))]
+            ("author", doc.get("author")), ("site", doc.get("site")), ("first seen", doc.get("first_seen")),
+            ("last seen", doc.get("last_seen"))]
     for name, value in meta:
         if value:
-            click.echo(f"{name + ':':11}{value}")
+            click.echo(f"{name + ':':12}{value}")
     for alias in doc.get("aliases") or ():
-        click.echo(f"{'alias:':11}{alias}")
+        click.echo(f"{'alias:':12}{alias}")
     versions = doc.get("versions") or []
     click.echo(f"versions:  {len(versions)}")
     for n, v in enumerate(versions, 1):
@@ -170,6 +172,14 @@ def show(ctx, id_or_url, as_json, version):
                    f"  {v.get('url')}")
     click.echo()
     click.echo(doc.get("text") or "")
+
+
+def _with_last_seen(catalog, docs) -> None:
+    """A 304 writes no document: the catalogue knows from the CDXJ when one of its URLs was last
+    confirmed unchanged, which may be later than the document's own ``last_seen``."""
+    catalog.sync_not_modified()
+    for doc in docs:
+        doc["last_seen"] = catalog.last_seen(doc)
 
 
 @cli.command()
@@ -217,9 +227,12 @@ def export(ctx, site, since, until):
         total = None
     else:
         ids, total = archive.iter_doc_ids(), catalog.count()
+    catalog.sync_not_modified()
     with _progress("exporting", total=total) as advance:
         for doc_id in ids:
-            out.write(json.dumps(archive.load_document(doc_id), ensure_ascii=False) + "\n")
+            doc = archive.load_document(doc_id)
+            doc["last_seen"] = catalog.last_seen(doc)
+            out.write(json.dumps(doc, ensure_ascii=False) + "\n")
             advance()
 
 

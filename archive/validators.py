@@ -1,12 +1,17 @@
 """HTTP validators of fetched article URLs, so a recrawl asks only for what changed.
 
-For each article URL a crawl fetched (or revalidated with a 304), the archive keeps its
-``ETag`` and ``Last-Modified``, when its body was last fetched (``fetched_at``), when it was last
-confirmed current (``last_seen``) and its document id. They are written as one immutable segment
-per crawl, ``index/validators/<crawl-id>.json`` (like the listing segments: crawls finishing
-together never contend for one object), merged by readers (newest ``last_seen`` wins), and
-compacted into one when there are more than ``MAX_SEGMENTS``. A later crawl loads them with
-:func:`load_validators` without reading any document.
+For each article URL a crawl fetched, the archive keeps its ``ETag`` and ``Last-Modified``,
+when its body was fetched (``fetched_at``: the capture a 304's revisit record refers to), the
+digest of that body and its document id. A crawl writes, as one immutable segment
+``index/validators/<crawl-id>.json`` (like the listing segments: crawls finishing together never
+contend for one object), only the entries that changed: a URL fetched for the first time, or
+whose validators, body or document changed. A ``304`` changes nothing (unless it carries new
+validators), and neither does a full fetch of the same body, so an unchanged recrawl writes no
+segment; when a 304 confirmed a URL is recorded by its WARC revisit record (and its CDXJ line,
+from which the catalogue derives a document's ``last_seen``). Readers merge the segments (newest
+``last_seen`` or ``fetched_at`` wins), compacted into one when there are more than
+``MAX_SEGMENTS``. A later crawl loads them with :func:`load_validators` without reading any
+document.
 """
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ logger = logging.getLogger(__name__)
 PREFIX = "index/validators/"
 MAX_SEGMENTS = 32
 FIELDS = ("etag", "last_modified", "fetched_at", "last_seen", "doc_id")
+# What makes an entry worth a new segment: not when it was fetched or confirmed again.
+CHANGING_FIELDS = ("etag", "last_modified", "doc_id", "body_sha256")
 
 
 def segment_key(name: str) -> str:
@@ -39,6 +46,13 @@ def merge(into: dict[str, dict], entries: dict[str, dict]) -> dict[str, dict]:
         if old is None or _newer(entry, old):
             into[url] = entry
     return into
+
+
+def changed_entries(entries: dict[str, dict], known: dict[str, dict]) -> dict[str, dict]:
+    """The entries a crawl must write: new URLs, and those whose validators, body digest or
+    document differ from what the archive held (``known``)."""
+    return {url: entry for url, entry in entries.items()
+            if url not in known or any(entry.get(f) != known[url].get(f) for f in CHANGING_FIELDS)}
 
 
 def load_validators(archive) -> dict[str, dict]:
@@ -165,6 +179,11 @@ class Revalidation:
                                    fetched_at=page["fetched_at"], doc_id=doc_id)
         if page.get("body_sha256"):
             entry["body_sha256"] = page["body_sha256"]
+        old = self.validators.get(page["url"])
+        if old is not None and not changed_entries({page["url"]: entry}, self.validators):
+            # The same body again: a later 304 still refers to its first capture (a response
+            # record; this fetch was recorded as an identical-payload revisit of it).
+            entry = dict(old, last_seen=page["fetched_at"])
         with self._lock:
             self._validators_seen[page["url"]] = entry
 
@@ -194,10 +213,12 @@ class Revalidation:
         return entry.get("doc_id")
 
     def _save_validators(self) -> None:
+        """This crawl's segment: only the entries that changed (none after an unchanged recrawl)."""
         with self._lock:
-            entries = dict(self._validators_seen)
+            entries = changed_entries(self._validators_seen, self.validators)
+        self.counts["archive/validators_written"] = len(entries)
         save_validators(self.archive, self.crawl_id, entries)
 
 
-__all__ = ["Revalidation", "load_validators", "save_validators", "entry_from_headers", "conditional_headers",
+__all__ = ["Revalidation", "load_validators", "save_validators", "changed_entries", "entry_from_headers", "conditional_headers",
            "unchanged_since_last_fetch", "merge"]

@@ -4,9 +4,11 @@ Keys written (the same on every store backend):
     warc/<crawl-id>-<n:05d>.warc.gz   WARC 1.1, one gzip member per record, opened by a warcinfo
     warc/<crawl-id>-<n:05d>.cdxj      pywb-style CDXJ index of its response/revisit records, sorted
 
-    warc/<crawl-id>-<n:05d>.originals.jsonl   the first response record of each payload digest in
-                                      the file (digest, uri, date, record id), so that a later
-                                      crawl's revisit records can name the record they refer to
+    warc/<crawl-id>-<n:05d>.originals.jsonl   the first response record of each non-empty payload
+                                      digest in the file (digest, uri, date, record id), so that a
+                                      later crawl's revisit records can name the record they refer
+                                      to; only for a file that holds such a record (the WARC file
+                                      of an unchanged recrawl holds revisits only, and has none)
 
 Each fetch is a ``request`` record followed by a ``response`` record (new payload) or a
 ``revisit`` record (identical-payload-digest profile: payload already archived, naming the
@@ -74,6 +76,7 @@ CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-for
 WARC_CONTENT_TYPE = "application/warc"
 CDXJ_CONTENT_TYPE = "text/plain; charset=utf-8"
 ORIGINALS_CONTENT_TYPE = "application/x-ndjson"
+EMPTY_PAYLOAD_DIGEST = "sha256:" + base64.b32encode(hashlib.sha256(b"").digest()).decode("ascii")
 CRAWL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Request headers that carry credentials: never written to a WARC file (dropped, not redacted).
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
@@ -246,8 +249,10 @@ def build_cdxj(path: str | Path) -> bytes:
 
 def build_originals(path: str | Path) -> bytes:
     """JSON Lines, one per payload digest: the first ``response`` record of the file with it
-    (``digest``, ``uri``, ``date``, ``id``): what a revisit record names."""
-    seen, lines = set(), []
+    (``digest``, ``uri``, ``date``, ``id``): what a revisit record names. Empty payloads (a
+    redirect, an empty page) are left out: :meth:`WarcWriter.write` never makes a revisit record
+    for them. Empty when the file holds no such record."""
+    seen, lines = {EMPTY_PAYLOAD_DIGEST}, []
     with open(path, "rb") as fh:
         for rec in ArchiveIterator(fh):
             if rec.rec_type != "response":
@@ -273,9 +278,9 @@ def _originals_key(warc_key: str) -> str:
 
 class ArchiveOriginals:
     """Payload sha256 -> (uri, WARC-Date, record id) of its first response record in an archive's
-    earlier WARC files, read lazily (once) from their ``.originals.jsonl`` files; for files
-    without one (written before they existed), from their CDXJ, without a record id. Never a
-    revisit record."""
+    earlier WARC files, read lazily (once) from their ``.originals.jsonl`` files. A WARC file
+    without one holds no response record a revisit may name (only revisits, or empty payloads):
+    its CDXJ is not read. Never a revisit record."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -284,22 +289,11 @@ class ArchiveOriginals:
 
     def _load(self) -> dict:
         found: dict[str, tuple[str, str, str | None]] = {}
-        keys = sorted(self.store.list("warc/"))
-        with_originals = {k[: -len(".originals.jsonl")] for k in keys if k.endswith(".originals.jsonl")}
-        for key in keys:
-            if key.endswith(".originals.jsonl"):
-                for line in self.store.get(key).decode("utf-8").splitlines():
-                    if line.strip():
-                        o = json.loads(line)
-                        found.setdefault(digest_hex(o["digest"]), (o["uri"], o["date"], o.get("id")))
-            elif key.endswith(".cdxj") and key[: -len(".cdxj")] not in with_originals:
-                for line in self.store.get(key).decode("utf-8").splitlines():
-                    if not line.strip():
-                        continue
-                    _, timestamp, fields = line.split(" ", 2)
-                    fields = json.loads(fields)
-                    if fields.get("mime") != "warc/revisit" and fields.get("digest"):
-                        found.setdefault(digest_hex(fields["digest"]), (fields["url"], timestamp, None))
+        for key in sorted(k for k in self.store.list("warc/") if k.endswith(".originals.jsonl")):
+            for line in self.store.get(key).decode("utf-8").splitlines():
+                if line.strip():
+                    o = json.loads(line)
+                    found.setdefault(digest_hex(o["digest"]), (o["uri"], o["date"], o.get("id")))
         return found
 
     def __call__(self, sha256_hex: str) -> tuple[str, str, str | None] | None:

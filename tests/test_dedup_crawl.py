@@ -137,3 +137,25 @@ def test_show_and_stats_tell_versions_aliases_and_decisions(twice):
     assert code == 0 and "archive/decision/version: 1" in out
     code, out, err = archive_cmd("--archive", str(twice["dir"]), "verify")
     assert code == 0, out + err
+
+
+def test_recrawl_writes_the_validators_of_changed_pages_only(twice):
+    """A recrawl's validators segment holds the article URLs fetched for the first time and those
+    whose body (and so ETag) changed, and none a 304 confirmed: an unchanged article costs no
+    index write."""
+    report = twice["reports"][1]
+    folder = twice["dir"] / "index" / "validators"
+    known = json.loads((folder / f"{twice['reports'][0]['crawl_id']}.json").read_text())
+    segment = json.loads((folder / f"{report['crawl_id']}.json").read_text())
+    before, after = build_site(variant=0), twice["site"]
+
+    def body(site, url):
+        parts = urlsplit(url)
+        return site.render(parts.path + (f"?{parts.query}" if parts.query else ""), parts.netloc)[2]
+
+    unchanged = [u for u in segment if u in known and body(before, u) == body(after, u)]
+    assert segment and not unchanged, unchanged
+    slugs = {after.article(urlsplit(u).path)["slug"] for u in segment}
+    assert {after.edited_slug, after.teaser_changed_slug, after.new_slug} <= slugs, slugs
+    assert report["counts"]["archive/validators_written"] == len(segment)
+    assert report["counts"]["archive/not_modified"] > len(segment)

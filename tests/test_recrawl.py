@@ -1,6 +1,7 @@
 """Incremental recrawls: the demo site (which sends ETag and Last-Modified) crawled, then
 crawled again unchanged. The recrawl asks conditionally for the articles it fetched before,
-extracts nothing, and writes only its report, its WARC file and index, and its validators."""
+extracts nothing, and writes only its report, its WARC file and its CDXJ; `archive show` and
+`archive export` give the last_seen of the 304s."""
 import io
 import json
 from pathlib import Path
@@ -12,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.archive import Archive
 from archive.validators import load_validators
 from archive.warc import NOT_MODIFIED_PROFILE
-from tests.crawling import scrapy_crawl
+from tests.crawling import archive_cmd, export, scrapy_crawl
 from tests.demosite import build_site, serve
 
 
@@ -39,6 +40,7 @@ def recrawls(tmp_path_factory):
         out["second"] = scrapy_crawl("news", server.base_url + "/", str(root))
         out["second_log"] = list(server.request_log)
         out["after"] = snapshot(root)
+        out["export_after_second"] = export(str(root))
         server.clear_requests()
         # Without trusting sitemap <lastmod>: every article fetched before is asked for again.
         scrapy_crawl("news", server.base_url + "/", str(root), settings={"ARCHIVE_SITEMAP_LASTMOD": "0"})
@@ -79,14 +81,18 @@ def test_unchanged_recrawl_is_conditional_and_extracts_nothing(recrawls):
           f"store requests {second['requests']}")
 
 
-def test_unchanged_recrawl_writes_only_report_warc_and_validators(recrawls):
+def test_unchanged_recrawl_writes_only_report_warc_and_cdxj(recrawls):
     before, after = recrawls["before"], recrawls["after"]
-    crawl_id = recrawls["reports"][1]["crawl_id"]
+    report = recrawls["reports"][1]
+    crawl_id = report["crawl_id"]
     changed = sorted(k for k in after if before.get(k) != after[k])
-    assert changed and all(k.startswith((f"crawls/{crawl_id}", f"warc/{crawl_id}-", f"index/validators/{crawl_id}"))
-                           for k in changed), changed
+    # No originals file (the WARC file holds revisits only), no validators segment (a 304 changes
+    # no validator), no document (last_seen comes from the CDXJ), no listing, no index.
+    assert sorted(k.rsplit(".", 1)[-1] for k in changed) == ["cdxj", "gz", "json"], changed
+    assert all(k.startswith((f"crawls/{crawl_id}", f"warc/{crawl_id}-")) for k in changed), changed
     assert not [k for k in before if k not in after], "nothing removed"
-    assert recrawls["reports"][1]["requests"].get("PUT", 0) == len(changed) - 1   # the report is the last PUT
+    assert report["requests"].get("PUT", 0) == len(changed) - 1 == 2   # the report is the last PUT
+    assert report["counts"]["archive/validators_written"] == 0
 
 
 def test_304_is_a_server_not_modified_revisit_record(recrawls):
@@ -109,11 +115,28 @@ def test_304_is_a_server_not_modified_revisit_record(recrawls):
 
 
 def test_304_updates_last_seen(recrawls):
-    now = load_validators(Archive.open(str(recrawls["root"])))
-    second = recrawls["reports"][1]
-    revalidated = [u for u, v in now.items() if v["last_seen"] > v["fetched_at"]]
-    assert len(revalidated) >= second["counts"]["archive/not_modified"] > 0
-    assert all(now[u]["fetched_at"] == recrawls["validators"][u]["fetched_at"] for u in now)
+    """A 304 writes no document, yet `archive export` and `archive show` say the document was
+    seen by the recrawl: the catalogue reads it from the 304 revisit records' CDXJ lines."""
+    first, second = recrawls["reports"][0], recrawls["reports"][1]
+    stored = {json.loads(v)["id"]: json.loads(v) for k, v in recrawls["after"].items() if k.startswith("docs/")}
+    revalidated = {d["id"]: d for d in recrawls["export_after_second"] if d["last_seen"] != stored[d["id"]]["last_seen"]}
+    assert len(revalidated) >= 1 and second["counts"]["archive/not_modified"] > 0
+    for doc_id, doc in revalidated.items():
+        assert second["started_at"] <= doc["last_seen"] <= second["finished_at"], doc["last_seen"]
+        assert stored[doc_id]["last_seen"] <= first["finished_at"] and doc["rev"] == stored[doc_id]["rev"]
+    # Every document a 304 confirmed: one per conditional URL answered 304.
+    asked = {r["path"] for r in recrawls["second_log"] if r["status"] == 304}
+    confirmed = {path_of(u) for d in revalidated.values() for u in [d["url"], *d["aliases"]]}
+    assert asked <= confirmed
+    # After the third crawl (every article asked again), `archive show` by URL prints it.
+    third = recrawls["reports"][2]
+    doc_id = next(iter(revalidated))
+    code, out, err = archive_cmd("--archive", str(recrawls["root"]), "show", stored[doc_id]["url"], "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert third["started_at"] <= shown["last_seen"] <= third["finished_at"] and shown["rev"] == stored[doc_id]["rev"]
+    code, out, err = archive_cmd("--archive", str(recrawls["root"]), "show", doc_id)
+    assert code == 0 and f"last seen:  {shown['last_seen']}" in out, out
 
 
 def test_without_lastmod_every_article_fetched_before_is_asked(recrawls):

@@ -192,20 +192,33 @@ def test_scheduled_crawl_then_conditional_recrawl(deployed, seaweed):
     # ...while home and listing pages were fetched in full again.
     assert any(r["path"] == "/" and r["status"] == 200 and not r.get("if_none_match") for r in second_log)
 
-    # It stored at most its report, its WARC file and its index, and its validators segment.
+    # It stored its report, its WARC file and the WARC's CDXJ, and nothing else: no blob, no
+    # document, no listing or validators segment, no originals file (objects created in the
+    # bucket between the two crawls, and the PUTs the report counted before its own).
     report = report_of(seaweed, bucket, recrawl)
     added = keys(seaweed, bucket) - before
-    allowed = (f"news/crawls/{recrawl['crawl_id']}", f"news/warc/{recrawl['crawl_id']}-",
-               f"news/index/validators/{recrawl['crawl_id']}")
-    assert added and all(k.startswith(allowed) for k in added), sorted(added)
-    assert not [k for k in added if k.startswith("news/blobs/")]
+    warc_prefix = f"news/warc/{recrawl['crawl_id']}-"
+    assert sorted(added) == sorted([f"news/crawls/{recrawl['crawl_id']}.json", *(
+        k for k in added if k.startswith(warc_prefix) and k.endswith((".warc.gz", ".cdxj")))]), sorted(added)
+    assert len(added) <= 3, sorted(added)
     assert report["counts"].get("archive/blobs_new", 0) == 0
+    assert report["counts"]["archive/validators_written"] == 0
     # (the report counts the requests made before it was written)
-    assert report["requests"].get("PUT", 0) == len(added) - 1, (report["requests"], sorted(added))
+    assert report["requests"].get("PUT", 0) == len(added) - 1 == 2, (report["requests"], sorted(added))
     print(f"recrawl: {len(conditional)} conditional requests, {len(not_modified)} answered 304, {skipped} skipped "
           f"by sitemap lastmod, "
-          f"{report['requests'].get('PUT', 0)} PUTs ({sorted(k.rsplit('/', 2)[-2] for k in added)}); "
+          f"{report['requests'].get('PUT', 0)} PUTs before its report, {len(added)} objects created "
+          f"({sorted(k.rsplit('/', 1)[-1] for k in added)}), store requests {report['requests']}; "
           f"first crawl: {crawl['pages']} pages, {crawl['articles']} articles")
+
+    # The documents were not written, yet `archive export` has the recrawl's last_seen for
+    # every document a 304 confirmed.
+    client = seaweed.client()
+    stored = {d["id"]: json.loads(client.get_object(Bucket=bucket, Key=f"news/docs/{d['id']}.json")["Body"].read())
+              for d in docs}
+    confirmed = [d for d in docs if d["last_seen"] >= recrawl["started_at"]]
+    assert confirmed and all(stored[d["id"]]["last_seen"] < recrawl["started_at"] for d in docs)
+    assert {path_of(u) for d in confirmed for u in [d["url"], *d["aliases"]]} >= conditional
 
     # Each 304 is a WARC revisit record with the server-not-modified profile.
     warc_key = next(k for k in added if k.endswith(".warc.gz"))
