@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 _NOT_KEY_ARGS = {"_job", "jobkey"}
 _KEY_RE = re.compile(r"[^A-Za-z0-9._-]+")
 # What Scrapy keeps in JOBDIR (the dupefilter's done-list, the disk queue, spider state).
-SCRAPY_STATE = ("requests.done", "requests.seen", "requests.queue", "spider.state")
+SCRAPY_STATE = ("requests.done", "requests.seen", "requests.queue", "requests.running", "spider.state")
 # Reasons after which the JOBDIR is kept for a resumption.
 RESUMABLE_REASONS = ("shutdown", "cancelled", "closespider_timeout")
 
@@ -85,7 +85,8 @@ def apply_job_settings(settings, spider_name: str, spider_kwargs: dict, environ=
 
 class JobDirCleanup:
     """After a crawl that ended normally, remove Scrapy's state from its JOBDIR (when the JOBDIR
-    is one this module chose), so the next run of the same job starts afresh."""
+    is one this module chose), so the next run of the same job starts afresh. A crawl stopped
+    from outside (scrapyd's cancel, a restart) keeps it, and resumes when scheduled again."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -101,8 +102,8 @@ class JobDirCleanup:
         if folder is None:
             return
         final = self.crawler.stats.get_value("archive/finish_reason") or reason
-        if final in RESUMABLE_REASONS:
-            logger.info("Keeping %s: the next run of this job resumes it (%s)", folder, final)
+        if final in RESUMABLE_REASONS or reason in RESUMABLE_REASONS:
+            logger.info("Keeping %s: the next run of this job resumes it (%s)", folder, reason)
             return
         for name in SCRAPY_STATE:
             path = Path(folder, name)

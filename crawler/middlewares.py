@@ -57,7 +57,7 @@ class SnapshotMiddleware:
             yield item
         if not articles and isinstance(response, Response):
             # Nothing to file: the page is done once its links are scheduled.
-            self.crawler.signals.send_catch_log(page_done, urls=request_urls(response.request))
+            self.crawler.signals.send_catch_log(page_done, urls=request_urls(response.request), links=True)
 
 
 # Past HttpCompressionMiddleware the body is decoded; a record of it says so instead of replaying

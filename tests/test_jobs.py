@@ -30,3 +30,35 @@ def test_jobdir_and_spool_under_the_jobs_folder(tmp_path):
     given = Settings({"ARCHIVE_JOBS_DIR": str(tmp_path), "JOBDIR": "/elsewhere"})
     apply_job_settings(given, "news", {"jobkey": "k"}, environ={})
     assert given["JOBDIR"] == "/elsewhere"
+
+
+def test_listing_pages_are_done_only_when_the_queue_was_saved(tmp_path):
+    """A page whose links were scheduled is recorded as done at a clean close (after Scrapy saved
+    its queue), an article filed at once; a JOBDIR left by a killed crawl loses its torn queue."""
+    from scrapy import Request
+    from scrapy.utils.request import RequestFingerprinter
+
+    from crawler.dupefilter import ResumableDupeFilter
+
+    def fp(url):
+        return RequestFingerprinter().fingerprint(Request(url)).hex()
+
+    df = ResumableDupeFilter(str(tmp_path), fingerprinter=RequestFingerprinter())
+    assert (tmp_path / "requests.running").exists()
+    df.mark_done(["http://s.test/news/x"])
+    df.mark_done(["http://s.test/news"], links=True)
+    done = (tmp_path / "requests.done").read_text().split()
+    assert done == [fp("http://s.test/news/x")]   # a SIGKILL now: the listing is fetched again
+    (tmp_path / "requests.queue").mkdir()
+    df.close("shutdown")
+    assert (tmp_path / "requests.done").read_text().split() == [fp("http://s.test/news/x"), fp("http://s.test/news")]
+    assert not (tmp_path / "requests.running").exists() and (tmp_path / "requests.queue").exists()
+
+    # Killed: the marker stays, and the next crawl drops the queue it left.
+    killed = ResumableDupeFilter(str(tmp_path), fingerprinter=RequestFingerprinter())
+    killed.mark_done(["http://s.test/tags/a"], links=True)
+    del killed   # no close()
+    again = ResumableDupeFilter(str(tmp_path), fingerprinter=RequestFingerprinter())
+    assert not (tmp_path / "requests.queue").exists()
+    assert again.request_seen(Request("http://s.test/news")) and not again.request_seen(Request("http://s.test/tags/a"))
+    again.close("finished")
