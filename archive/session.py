@@ -376,8 +376,9 @@ class CrawlSession(Filing, Revalidation):
         try:
             self.flush()
             self._save_validators()
-            self.archive.store.put(decision_log_key(self.crawl_id), self.decisions.gzipped(),
-                                   content_type="application/x-ndjson", content_encoding="gzip")
+            if len(self.decisions):   # none after an unchanged recrawl: it writes only report, WARC, CDXJ
+                self.archive.store.put(decision_log_key(self.crawl_id), self.decisions.gzipped(),
+                                       content_type="application/x-ndjson", content_encoding="gzip")
             report = self._report(stats, reason)   # its request counts include the log's PUT
             self.archive.save_report(report)
             self.decisions.close()
@@ -424,7 +425,8 @@ class CrawlSession(Filing, Revalidation):
             warc_files=self.warc.files(), decisions=self.decisions.head,
             new_documents=self.counts.get("archive/decision/new", 0),
             damaged_documents=sorted(self.batch.damaged)) | {
-            "decisions_count": len(self.decisions), "decisions_log": decision_log_key(self.crawl_id)}
+            "decisions_count": len(self.decisions),
+            "decisions_log": decision_log_key(self.crawl_id) if len(self.decisions) else None}
 
 
 __all__ = ["CrawlSession", "Snapshot", "merge_documents", "removed_record"]
