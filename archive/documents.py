@@ -108,9 +108,18 @@ class DocumentBatch:
         on a conflict).
 
         A document changed by another thread while it was being written stays dirty and is
-        written again here, so the pages that changed it are never reported safe too early."""
+        written again here, so the pages that changed it are never reported safe too early.
+        Their version texts are written first, and made durable before any document names one
+        (the store may defer its syncs: :meth:`archive.store.Store.defer_syncs`)."""
         with self._lock:
             dirty = sorted(self.dirty if ids is None else set(ids) & self.dirty)
+            texts = [(self.docs[d]["versions"][-1]["text_sha256"], self.docs[d].get("text") or "")
+                     for d in dirty if self._new_text(self.docs[d])]
+        for sha, text in texts:
+            if sha not in self._texts:
+                self.archive.put_text(text)
+                self._texts.add(sha)
+        self.archive.store.sync()
         for doc_id in dirty:
             for _ in range(CONFLICT_RETRIES):
                 with self._lock:
@@ -121,7 +130,8 @@ class DocumentBatch:
                     etag = self.etags.get(doc_id)
                     seen = self.changes.get(doc_id, 0)
                     snapshot = json.loads(json.dumps(doc))
-                self._put_text(snapshot)
+                if self._put_text(snapshot):   # a text a merge brought in: durable before its document
+                    self.archive.store.sync()
                 if etag is None:
                     new_tag = self.archive.create_document(snapshot)
                 else:
@@ -156,13 +166,18 @@ class DocumentBatch:
             else:
                 raise StoreError(f"document {doc_id} kept changing under us ({CONFLICT_RETRIES} conflicts)")
 
-    def _put_text(self, doc: dict) -> None:
-        """The latest version's text as a text object, before the document names it (once)."""
+    def _new_text(self, doc: dict) -> bool:
         latest = doc["versions"][-1] if doc.get("versions") else {}
         sha = latest.get("text_sha256")
-        if sha and sha not in self._texts and latest.get("crawl_id") == self.crawl_id:
-            self.archive.put_text(doc.get("text") or "")
-            self._texts.add(sha)
+        return bool(sha and sha not in self._texts and latest.get("crawl_id") == self.crawl_id)
+
+    def _put_text(self, doc: dict) -> bool:
+        """The latest version's text as a text object, before the document names it (once)."""
+        if not self._new_text(doc):
+            return False
+        self.archive.put_text(doc.get("text") or "")
+        self._texts.add(doc["versions"][-1]["text_sha256"])
+        return True
 
     def evict_written(self) -> None:
         """Forget written documents once many are cached (they are read again if needed)."""

@@ -99,6 +99,7 @@ class CrawlSession(Filing, Revalidation):
         self.decisions = DecisionLog(self.spool_dir / f"decisions-{self.crawl_id}.jsonl")
         self.on_filed = on_filed   # called with each page once it is safe: filed or spooled
         # warc_info: warcinfo fields (operator, robots, http-header-user-agent...)
+        archive.store.defer_syncs()   # durable at each batch write (flush), not at each write
         self.warc = WarcWriter(archive.store, self.crawl_id, spool_dir=self.spool_dir / "warc",
                                max_file_size=warc_max_size, software=software, info=warc_info,
                                lookup_original=CatalogOriginals(archive))
@@ -166,8 +167,10 @@ class CrawlSession(Filing, Revalidation):
         return Snapshot(sha, len(body), blob_key(sha), warc)
 
     # -- pages ---------------------------------------------------------------------------
-    def ingest(self, page: dict) -> Decision | None:
+    def ingest(self, page: dict, *, flush: bool = True) -> Decision | None:
         """File one extracted article page; None while its site is still warming up.
+        Every ``index_flush_every`` changed documents it writes a batch (:meth:`flush`), unless
+        ``flush`` is false: the caller then runs :meth:`flush_if_due` (in another thread).
 
         ``page``: ``url`` (as fetched), ``article`` (``archive.extract.Article.to_dict()``),
         ``body_sha256`` and ``body_size`` (from :meth:`store_snapshot`), ``fetched_at``,
@@ -190,14 +193,21 @@ class CrawlSession(Filing, Revalidation):
                 return None
             self._drain(page["site"])
             decision = self._file_safely(page)
-            flush = len(self.batch.dirty) >= self.index_flush_every
-        if flush and time.monotonic() >= self._store_down_until:
+        if flush:
+            self.flush_if_due()
+        return decision
+
+    def flush_due(self) -> bool:
+        return len(self.batch.dirty) >= self.index_flush_every and time.monotonic() >= self._store_down_until
+
+    def flush_if_due(self) -> None:
+        """Write a batch if enough documents changed; a store failure keeps them for the next."""
+        if self.flush_due():
             try:
                 self.flush()
             except StoreError as exc:   # kept dirty: the next batch or the end tries again
                 with self._lock:
                     self._store_failed(exc, f"writing {len(self.batch.dirty)} documents")
-        return decision
 
     @staticmethod
     def _prepare(page: dict) -> dict:
@@ -279,10 +289,15 @@ class CrawlSession(Filing, Revalidation):
             with self._lock:   # the WARC files the documents name are stored before them
                 warcs = {v["warc"]["file"] for doc_id in self.batch.dirty
                          for v in self.batch.docs[doc_id].get("versions", ()) if v.get("warc")}
-                dirty = sorted(self.batch.dirty)
+                dirty = sorted(self.batch.dirty)   # their blobs are written (by _file, under this lock)
             self.warc.ensure_stored(warcs)
             self.intents.begin(dirty)   # before the documents: a crash after them is listed at the next start
+            # Writes may return before they are durable (Store.defer_syncs): each sync waits for
+            # all of them, in an order that never lets a document name a blob, text or WARC
+            # file a crash could lose, nor a listing name a lost document.
+            self.archive.store.sync()
             self.batch.write(dirty)
+            self.archive.store.sync()
             with self._lock:
                 entries = dict(self._changed_entries)
                 tables = dict(self.tables)
@@ -299,6 +314,7 @@ class CrawlSession(Filing, Revalidation):
             for site, table in tables.items():
                 with self._lock:
                     self.indexes.save_delta(site, table, f"{self.crawl_id}-{len(table.written_deltas) + 1:05d}")
+            self.archive.store.sync()   # all of the batch, before its pages are reported safe
             with self._lock:
                 for doc_id in entries:
                     if self._changed_entries.get(doc_id) is entries[doc_id]:
@@ -381,6 +397,7 @@ class CrawlSession(Filing, Revalidation):
                                        content_type="application/x-ndjson", content_encoding="gzip")
             report = self._report(stats, reason)   # its request counts include the log's PUT
             self.archive.save_report(report)
+            self.archive.store.sync()
             self.decisions.close()
         except StoreError as exc:
             with self._lock:

@@ -74,6 +74,7 @@ class ArchiveExtension:
         self._next = 0
         self._ready: dict[int, tuple] = {}
         self._filing = False
+        self._flushing = False   # a batch write is running in the I/O threads
         self._closed = False
         self.close_reason: str | None = None   # why the engine closes the spider (see _watch_close)
         _reactor().addSystemEventTrigger("before", "shutdown", self.close)
@@ -163,7 +164,7 @@ class ArchiveExtension:
             if page is None:
                 continue
             self._filing = True
-            filed = deferToThreadPool(_reactor(), self._lane, self.session.ingest, page)
+            filed = deferToThreadPool(_reactor(), self._lane, self.session.ingest, page, flush=False)
             filed.addBoth(self._filed, d)
 
     def _filed(self, result, d) -> None:
@@ -172,7 +173,23 @@ class ArchiveExtension:
             d.errback(result)
         else:
             d.callback(result)
+        self._flush_if_due()
         self._pump()
+
+    def _flush_if_due(self) -> None:
+        """A batch write runs in the store I/O threads while the lane files the next pages
+        (one at a time; the session's locks keep them apart)."""
+        if self._flushing or self._closed or not self.session.flush_due():
+            return
+        self._flushing = True
+
+        def done(result):
+            self._flushing = False
+            if isinstance(result, Failure):
+                logger.error("Batch write failed: %s", result.getErrorMessage())
+            self._flush_if_due()
+
+        deferToThreadPool(_reactor(), self.threads, self.session.flush_if_due).addBoth(done)
 
     def drain(self) -> None:
         """Skip the places of pages that never came (their callback failed): file the rest."""

@@ -4,6 +4,7 @@ the crawl report when the spider closes."""
 from __future__ import annotations
 
 import logging
+from dataclasses import fields, is_dataclass
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
@@ -56,7 +57,8 @@ class ArchivePipeline:
                                     response_headers=item.response_headers, request_headers=item.request_headers,
                                     **item.wire)
             return item
-        page = ItemAdapter(item).asdict()
+        # A shallow copy: ItemAdapter.asdict copies the article's nested lists and dicts too.
+        page = {f.name: getattr(item, f.name) for f in fields(item)} if is_dataclass(item) else ItemAdapter(item).asdict()
         seq = page.pop("seq", None)
         if not page.get("blob"):
             self.archiver.release(seq)

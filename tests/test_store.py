@@ -1,5 +1,8 @@
 """The store contract: every backend behaves the same."""
+import json
+import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +140,79 @@ def test_requests_are_counted(store):
     assert store.requests["PUT"] == before.get("PUT", 0) + 1
     assert store.requests["GET"] == before.get("GET", 0) + 1
     assert store.requests["LIST"] == before.get("LIST", 0) + 1
+
+
+# -- deferred syncs (a crawl's batches) ------------------------------------------------------
+class SyncRecordingStore(LocalStore):
+    """A real local store that records, for each write, the keys already made durable."""
+
+    def __init__(self, root):
+        super().__init__(root)
+        self.durable: set[str] = set()
+        self.writes: list[tuple[str, frozenset]] = []
+
+    def put(self, key, data, **o):
+        self.writes.append((key, frozenset(self.durable)))
+        return super().put(key, data, **o)
+
+    def put_if_absent(self, key, data, **o):
+        self.writes.append((key, frozenset(self.durable)))
+        return super().put_if_absent(key, data, **o)
+
+    def put_if_match(self, key, data, etag, **o):
+        self.writes.append((key, frozenset(self.durable)))
+        return super().put_if_match(key, data, etag, **o)
+
+    def sync(self):
+        with self._sync_lock:
+            pending = list(self._unsynced)
+        super().sync()
+        self.durable.update(Path(p).relative_to(self.root).as_posix() for p in pending)
+
+
+def test_deferred_syncs_fsync_every_write_once_at_sync(tmp_path, monkeypatch):
+    import archive.store as store_module
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(store_module.os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")),
+                                                              real_fsync(fd)))
+    s = LocalStore(tmp_path)
+    s.put("a/one", b"1")
+    assert len(synced) == 1, "without defer_syncs every write is durable when it returns"
+    s.defer_syncs()
+    s.put("a/two", b"2")
+    s.put_if_absent("b/three", b"3")
+    etag = s.get_tagged("a/two")[1]
+    s.put_if_match("a/two", b"22", etag)
+    assert len(synced) == 1, "deferred: no fsync before sync()"
+    s.sync()
+    assert sorted(synced[1:]) == sorted(str(tmp_path / k) for k in ("a/two", "b/three")), synced
+    s.sync()
+    assert len(synced) == 3, "each write is synced once"
+    assert s.get("a/two") == b"22" and s.get("b/three") == b"3"
+
+
+def test_a_crawl_batch_never_writes_a_document_before_its_blob_and_text_are_durable(tmp_path):
+    from archive.archive import Archive, listing_key
+    from archive.session import CrawlSession
+    from tests.test_archive_cli import ingest, page
+    from tests.test_data_loss import story
+
+    store = SyncRecordingStore(tmp_path / "arch")
+    store.create()
+    s = CrawlSession(Archive(store), warmup_pages=0, index_flush_every=3, spool_dir=tmp_path / "spool")
+    for n in range(7):
+        ingest(s, page(f"http://site.test/news/story-{n}", text=story(n), title=f"Story {n}"))
+    s.finish()
+    docs = [(k, durable) for k, durable in store.writes if k.startswith("docs/")]
+    assert len(docs) == 7
+    for key, durable in docs:
+        doc = json.loads(store.get(key))
+        assert doc["versions"][0]["blob"] in durable, f"{key} written before its blob was durable"
+        assert any(k.startswith("texts/") and doc["versions"][0]["text_sha256"] in k for k in durable), key
+    listings = [i for i, (k, _) in enumerate(store.writes) if k.startswith(listing_key("x").rsplit("/", 1)[0])]
+    assert listings
+    for i in listings:   # every document written before a listing segment is durable by then
+        before = {k for k, _ in store.writes[:i] if k.startswith("docs/")}
+        assert before and before <= store.writes[i][1], store.writes[i][0]
+    assert not store._unsynced, "nothing left unsynced at the end of the crawl"
