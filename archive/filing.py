@@ -135,7 +135,11 @@ class Filing:
         article, fetched = page["article"], page["url"]
         cleaned = self._clean(page)
         text = cleaned.text
-        sha, fp = text_sha256(text), simhash64(text)
+        hint = article.get("fingerprint")   # of the whole text, from the worker that extracted it
+        if hint and len(cleaned.blocks) == len(page["blocks"]):   # nothing removed: that text
+            sha, fp = hint["text_sha256"], int(hint["simhash"], 16)
+        else:
+            sha, fp = text_sha256(text), simhash64(text)
         decision = self.dedup.decide(canonical=page["canonical"], fetched_key=canonical_url(fetched), text=text,
                                      text_sha=sha, fp=fp, new_id=doc_id_for(page["canonical"]),
                                      blocks=cleaned.blocks)

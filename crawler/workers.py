@@ -24,6 +24,7 @@ import signal
 import threading
 import time
 from concurrent.futures import Future
+from dataclasses import fields as dataclass_fields
 from multiprocessing.connection import wait
 from urllib.parse import urljoin, urlsplit
 
@@ -35,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 FEED_XPATH = ('//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href')
 _DENY_EXTENSIONS = tuple("." + e for e in IGNORED_EXTENSIONS)
-PRELOAD = ("archive.extract", "archive.pages", "crawler.workers")   # what page work imports
+PRELOAD = ("archive.extract", "archive.pages", "archive.fingerprint", "archive.teasers", "crawler.workers")   # what page work imports
 STARTUP_TIMEOUT = 120.0   # for a new worker process to import PRELOAD
 
 
@@ -90,7 +91,9 @@ def page_work(url: str, body: bytes, content_type: str | None, listing_paths: tu
     subdomains, when given), ``feeds``, and either ``article`` (the fields of
     :class:`archive.extract.Article`) or ``skip`` (why it is not an article)."""
     from archive.extract import extract, parse_html
+    from archive.fingerprint import simhash64, simhash_hex, text_sha256
     from archive.pages import skip_reason
+    from archive.teasers import split_blocks
 
     tree = parse_html(body, content_type)
     if tree is None:
@@ -101,8 +104,14 @@ def page_work(url: str, body: bytes, content_type: str | None, listing_paths: tu
     found: dict = {}   # page-type evidence of the structure pass, even when no article comes out
     article = extract(tree, url, declared_encoding=content_type, report=found)
     skip = skip_reason(url, article, listing_paths=listing_paths, structure=found.get("structure"))
-    return {"links": links, "feeds": feeds, "skip": skip,
-            "article": None if skip or article is None else article.to_dict()}
+    if skip or article is None:
+        return {"links": links, "feeds": feeds, "skip": skip, "article": None}
+    # The fields as they are (Article.to_dict deep-copies them, and pickling copies them anyway),
+    # and the fingerprints of the whole text, which the filing uses when cleaning keeps it all.
+    fields = {f.name: getattr(article, f.name) for f in dataclass_fields(article)}
+    text = "\n".join(split_blocks(article.blocks or article.text.split("\n")))
+    fields["fingerprint"] = {"text_sha256": text_sha256(text), "simhash": simhash_hex(simhash64(text))}
+    return {"links": links, "feeds": feeds, "skip": skip, "article": fields}
 
 
 # -- the pool ------------------------------------------------------------------------------

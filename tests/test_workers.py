@@ -118,6 +118,38 @@ def test_page_work_crosses_the_boundary_small():
     assert len(pickle.dumps(work)) < 2 * len(body)
 
 
+def test_the_workers_fingerprints_are_the_filings_own(tmp_path):
+    """The worker fingerprints the whole text; filing uses that only when cleaning kept every
+    block, so a document's text_sha256 and simhash are what filing would compute itself."""
+    from archive.archive import Archive
+    from archive.fingerprint import simhash64, simhash_hex, text_sha256
+    from archive.session import CrawlSession
+
+    site = build_site()
+    pages = []
+    for path in site.article_paths()[:8]:
+        _, headers, body = site.render(path, "127.0.0.1:8000")
+        work = page_work("http://127.0.0.1:8000" + path, body, headers["Content-Type"], ())
+        if work["article"] is not None:
+            pages.append(("http://127.0.0.1:8000" + path, body, work["article"]))
+    assert len(pages) >= 5
+    versions = {}
+    for hinted in (True, False):
+        archive = Archive.open(str(tmp_path / f"arch-{hinted}"), create=True)
+        s = CrawlSession(archive, warmup_pages=0, spool_dir=tmp_path / f"spool-{hinted}")
+        for url, body, article in pages:
+            article = dict(article) if hinted else {k: v for k, v in article.items() if k != "fingerprint"}
+            snap = s.store_snapshot(body, url=url, fetched_at="2026-01-01T00:00:00Z")
+            s.ingest({"url": url, "article": article, "body_sha256": snap.sha256, "body_size": snap.size,
+                      "fetched_at": "2026-01-01T00:00:00Z"})
+        s.finish()
+        versions[hinted] = sorted((d["url"], d["versions"][-1]["text_sha256"], d["versions"][-1]["simhash"], d["text"])
+                                  for d in archive.iter_documents())
+    assert versions[True] == versions[False]
+    for _, sha, simhash, text in versions[True]:
+        assert sha == text_sha256(text) and simhash == simhash_hex(simhash64(text))
+
+
 # -- in a crawl ------------------------------------------------------------------------------
 def _worker_pids(stderr: str) -> list[int]:
     match = re.search(r"worker processes \(pids \[([\d, ]+)\]\)", stderr)
