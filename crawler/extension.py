@@ -164,7 +164,9 @@ class ArchiveExtension:
             if page is None:
                 continue
             self._filing = True
-            filed = deferToThreadPool(_reactor(), self._lane, self.session.ingest, page, flush=False)
+            # The batch write runs in the lane too (ingest's own flush): run beside it, in the
+            # I/O threads, it lost a document when the S3 store died mid-crawl (test_s3_crawl).
+            filed = deferToThreadPool(_reactor(), self._lane, self.session.ingest, page)
             filed.addBoth(self._filed, d)
 
     def _filed(self, result, d) -> None:
@@ -173,7 +175,6 @@ class ArchiveExtension:
             d.errback(result)
         else:
             d.callback(result)
-        self._flush_if_due()
         self._pump()
 
     def _flush_if_due(self) -> None:
