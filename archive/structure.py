@@ -104,10 +104,11 @@ def same_site(a: str, b: str) -> bool:
     return bool(ha) and bool(hb) and _site(ha) == _site(hb)
 
 
-def page_key(url: str) -> str:
+def page_key(url: str, parts=None) -> str:
     """What makes two URLs the same page for structure purposes: host without www, path
-    without a front controller or trailing slash, query without tracking parameters."""
-    parts = urlsplit(url)
+    without a front controller or trailing slash, query without tracking parameters.
+    ``parts``: ``urlsplit(url)`` when the caller has it already (one split per link)."""
+    parts = parts or urlsplit(url)
     host = (parts.hostname or "").lower()
     host = host[4:] if host.startswith("www.") else host
     path = parts.path or "/"
@@ -121,24 +122,25 @@ def page_key(url: str) -> str:
     return f"{host}{path}?{query}" if query else host + path
 
 
-def page_ids(url: str) -> list[str]:
+def page_ids(url: str, parts=None) -> list[str]:
     """Document ids in a URL's path, in order (runs of 5+ digits that are not dates). A page's
     own id is the last one (earlier ones may name a site or a section); a link whose path carries
     it leads to a part of the same document (its gallery, its next page, its photo viewer), not
     to another article."""
     try:
-        path = urlsplit(url).path
+        path = (parts or urlsplit(url)).path
     except ValueError:
         return []
     return [m for m in _ID_RE.findall(path) if not _DATE_ID_RE.match(m)]
 
 
-def target_key(url: str) -> str:
+def target_key(url: str, parts=None) -> str:
     """The page a link leads to: one article is often served under several paths
     (/section/123-some-long-slug, /component/content/article/123-some-long-slug), and a long slug
     names it; otherwise :func:`page_key`."""
-    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    return "slug:" + last.lower() if _SLUG_RE.match(last) else page_key(url)
+    parts = parts or urlsplit(url)
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    return "slug:" + last.lower() if _SLUG_RE.match(last) else page_key(url, parts)
 
 
 def _words(text: str) -> str:
@@ -306,10 +308,10 @@ class _Pass:
                 parts = urlsplit(dest)
                 if _MEDIA_RE.search(parts.path):
                     pass   # an image, a document: a download, not a page teased
-                elif parts.scheme in ("http", "https") and parts.hostname and _site(parts.hostname) == self._site:
-                    key = target_key(dest)
-                    if (key not in self.own_keys and page_key(dest) not in self.own_keys
-                            and not (self.own_ids and self.own_ids.intersection(page_ids(dest)))):
+                elif parts.scheme in ("http", "https") and (host := parts.hostname) and _site(host) == self._site:
+                    key = target_key(dest, parts)   # a page key itself unless the slug names the page
+                    own = key in self.own_keys or (key.startswith("slug:") and page_key(dest, parts) in self.own_keys)
+                    if not own and not (self.own_ids and self.own_ids.intersection(page_ids(dest, parts))):
                         found = (dest, key)
             except ValueError:
                 found = None
