@@ -139,16 +139,20 @@ def test_deployed_project_lists_its_spiders(deployed):
     assert {"news", "commonspace"} <= set(server.get("listspiders.json", project="newsarchive")["spiders"])
 
 
+def news_job(base_url: str, jobkey: str, uri: str, **settings) -> list[tuple[str, str]]:
+    """schedule.json's form for a `news` crawl of the demo site into ``uri``, with these settings."""
+    settings = {"ARCHIVE_URI": uri, "AUTOTHROTTLE_ENABLED": 0, "CONTACT_URL": "http://127.0.0.1/contact", **settings}
+    return ([("project", "newsarchive"), ("spider", "news"), ("start_urls", base_url + "/"), ("jobkey", jobkey)]
+            + [("setting", f"{name}={value}") for name, value in settings.items()])
+
+
 def test_scheduled_crawl_then_conditional_recrawl(deployed, seaweed):
     server, version = deployed
     bucket = seaweed.new_bucket("scrapyd")
     uri = f"s3://{bucket}/news"
     site = build_site(variant=0)
     with serve(site, port=0) as demo:
-        job_args = [("project", "newsarchive"), ("spider", "news"), ("start_urls", demo.base_url + "/"),
-                    ("jobkey", "demo"), ("setting", f"ARCHIVE_URI={uri}"), ("setting", "AUTOTHROTTLE_ENABLED=0"),
-                    ("setting", "DOWNLOAD_DELAY=0"), ("setting", "CONTACT_URL=http://127.0.0.1/contact"),
-                    ("setting", "DOWNLOAD_MAXSIZE=1000000")]
+        job_args = news_job(demo.base_url, "demo", uri, DOWNLOAD_DELAY=0, DOWNLOAD_MAXSIZE=1000000)
         first = server.post("schedule.json", job_args)
         assert first["status"] == "ok", first
         server.wait_finished(first["jobid"])
@@ -251,11 +255,8 @@ def test_killed_job_resumes_when_scheduled_again(deployed, seaweed):
     site = build_site(variant=0)
     with serve(site, port=0) as demo:
         # A slow crawl: one request at a time, 0.2 s apart, documents written every 4.
-        job_args = [("project", "newsarchive"), ("spider", "news"), ("start_urls", demo.base_url + "/"),
-                    ("jobkey", "resume"), ("setting", f"ARCHIVE_URI={uri}"), ("setting", "AUTOTHROTTLE_ENABLED=0"),
-                    ("setting", "DOWNLOAD_DELAY=0.2"), ("setting", "RANDOMIZE_DOWNLOAD_DELAY=0"),
-                    ("setting", "CONCURRENT_REQUESTS=1"), ("setting", "CONTACT_URL=http://127.0.0.1/contact"),
-                    ("setting", "ARCHIVE_WARMUP_PAGES=12"), ("setting", "ARCHIVE_INDEX_FLUSH_EVERY=4")]
+        job_args = news_job(demo.base_url, "resume", uri, DOWNLOAD_DELAY=0.2, RANDOMIZE_DOWNLOAD_DELAY=0,
+                            CONCURRENT_REQUESTS=1, ARCHIVE_WARMUP_PAGES=12, ARCHIVE_INDEX_FLUSH_EVERY=4)
         done_file = server.home / "jobs" / "resume" / "requests.done"
 
         def done() -> list[str]:
