@@ -135,11 +135,7 @@ class Filing:
         article, fetched = page["article"], page["url"]
         cleaned = self._clean(page)
         text = cleaned.text
-        hint = article.get("fingerprint")   # of the whole text, from the worker that extracted it
-        if hint and len(cleaned.blocks) == len(page["blocks"]):   # nothing removed: that text
-            sha, fp = hint["text_sha256"], int(hint["simhash"], 16)
-        else:
-            sha, fp = text_sha256(text), simhash64(text)
+        sha, fp = self._fingerprint(page, cleaned)
         decision = self.dedup.decide(canonical=page["canonical"], fetched_key=canonical_url(fetched), text=text,
                                      text_sha=sha, fp=fp, new_id=doc_id_for(page["canonical"]),
                                      blocks=cleaned.blocks)
@@ -164,6 +160,23 @@ class Filing:
         self.counts[f"archive/decision/{decision.action}"] += 1
         self.decisions.append(decision.to_dict())
         return decision
+
+    @staticmethod
+    def _fingerprint(page: dict, cleaned) -> tuple[str, int]:
+        """text_sha256 and simhash of a page's cleaned text: the worker's (of the whole text) when
+        cleaning removed nothing, the ones computed when the page was filed if cleaning again gave
+        the same text (the final re-clean mostly does), else computed here."""
+        text = cleaned.text
+        known = page.get("_fingerprint")
+        if known is not None and known[0] == text:
+            return known[1], known[2]
+        hint = page["article"].get("fingerprint")   # of the whole text, from the worker that extracted it
+        if hint and len(cleaned.blocks) == len(page["blocks"]):   # nothing removed: that text
+            sha, fp = hint["text_sha256"], int(hint["simhash"], 16)
+        else:
+            sha, fp = text_sha256(text), simhash64(text)
+        page["_fingerprint"] = (text, sha, fp)
+        return sha, fp
 
     def _version_record(self, page: dict, sha: str, fp: int) -> dict:
         version = {
@@ -334,7 +347,7 @@ class Filing:
             try:
                 doc = self._doc(doc_id)
                 cleaned = self._clean(page)
-                version = self._version_record(page, text_sha256(cleaned.text), simhash64(cleaned.text))
+                version = self._version_record(page, *self._fingerprint(page, cleaned))
                 changed = self._set_crawl_text(doc, page, cleaned, version, None)
             except (ArchiveError, StoreError) as exc:
                 self.counts["archive/reclean_skipped"] += 1
@@ -384,10 +397,21 @@ class Filing:
         self.dedup.remember(doc["id"], doc["url"], entry["text_sha256"], int(entry["simhash"], 16),
                             [int(h, 16) for h in entry["anchors"]])
 
+    def _anchors(self, text: str) -> list[str]:
+        """A text's anchor hashes; a document is remembered when touched and again when written,
+        mostly with the same text, so the last few thousand texts' anchors are kept."""
+        cache = self.__dict__.setdefault("_anchor_cache", {})
+        anchors = cache.get(text)
+        if anchors is None:
+            if len(cache) >= 1024:
+                cache.clear()
+            anchors = cache[text] = [f"{h:016x}" for h in anchor_hashes(text.split("\n") if text else [])]
+        return list(anchors)
+
     def _remember_listing(self, doc: dict) -> dict:
         entry = listing_entry(doc)
         entry["alias_keys"] = sorted({canonical_url(a) for a in doc.get("aliases", ())} - {doc["url"]})
-        entry["anchors"] = [f"{h:016x}" for h in anchor_hashes(doc["text"].split("\n") if doc.get("text") else [])]
+        entry["anchors"] = self._anchors(doc.get("text") or "")
         self.listing[doc["id"]] = entry
         self._changed_entries[doc["id"]] = entry
         self.urls.add(doc["id"], *doc.get("aliases", ()), *entry["alias_keys"])

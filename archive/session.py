@@ -272,7 +272,7 @@ class CrawlSession(Filing, Revalidation):
                 self.on_filed(page)
 
     def _spool_page(self, page: dict) -> None:
-        keep = {k: v for k, v in page.items() if k not in ("canonical", "site", "blocks")}
+        keep = {k: v for k, v in page.items() if k not in ("canonical", "site", "blocks", "_fingerprint")}
         self.counts["archive/spool/pages"] += 1
         self.spool.save_page(f"{self.crawl_id}-{self.counts['archive/spool/pages']:06d}.json", keep)
         page["spooled_page"] = True   # its body stays in the spool with it
