@@ -90,6 +90,9 @@ class CrawlSession(Filing, Revalidation):
         self._t0 = time.monotonic()
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
+        # The spool's body references: taken by store_snapshot (on the crawler's reactor thread,
+        # which must not wait for the session's lock while a page is filed), dropped under both.
+        self._spool_lock = threading.Lock()
         self.counts: Counter = Counter()
         # A spool this session made for itself (no spool_dir) is removed at its end if empty.
         self._own_spool = spool_dir is None
@@ -158,7 +161,7 @@ class CrawlSession(Filing, Revalidation):
         the store."""
         fetched_at = fetched_at or utcnow()
         sha = hashlib.sha256(body).hexdigest()
-        with self._lock:
+        with self._spool_lock:
             self.spool.hold_body(sha, body)
         if warc is None and record:
             warc = self.warc.write(url=url, fetched_at=fetched_at, status=status, reason=reason,
@@ -267,7 +270,8 @@ class CrawlSession(Filing, Revalidation):
     def _safe(self, pages: list[dict]) -> None:
         for page in pages:
             if not page.get("spooled_page"):
-                self.spool.release_body(page.get("body_sha256"))
+                with self._spool_lock:
+                    self.spool.release_body(page.get("body_sha256"))
             if self.on_filed is not None:
                 self.on_filed(page)
 
@@ -339,7 +343,7 @@ class CrawlSession(Filing, Revalidation):
             path.unlink()
         paths = self.spooled_pages()
         pages = [(path, json.loads(path.read_bytes())) for path in paths]
-        with self._lock:
+        with self._lock, self._spool_lock:
             for _, page in pages:
                 self.spool.hold_body(page.get("body_sha256"))
         done, replayed = [], []
@@ -365,7 +369,7 @@ class CrawlSession(Filing, Revalidation):
         self.counts["archive/spool/pages_filed"] += filed
         # Bodies no page needs any more: those of pages a killed crawl had not filed yet are
         # fetched again on resume.
-        with self._lock:
+        with self._lock, self._spool_lock:
             self.spool.drop_unreferenced_bodies()
         return filed
 
