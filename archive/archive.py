@@ -61,7 +61,9 @@ def doc_id_for(url: str) -> str:
 
 
 def dumps(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
+    # One line, no indent: with an indent json uses its pure-Python encoder, which took 15% of
+    # a crawl's filing lane (py-spy) writing documents; `archive show` prints them indented.
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
 
 
 def listing_entry(doc: dict) -> dict:

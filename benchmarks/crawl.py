@@ -323,7 +323,8 @@ def run_baseline(mode: str, base: str, concurrency: int, work: Path) -> dict:
     return m
 
 
-def run_product(base: str, concurrency: int, work: Path, workers: int, paths: set[str], profile=None) -> dict:
+def run_product(base: str, concurrency: int, work: Path, workers: int, paths: set[str], profile=None,
+                profile_gil=False) -> dict:
     archive = work / "archive"
     shutil.rmtree(archive, ignore_errors=True)
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={base}/"]
@@ -334,7 +335,8 @@ def run_product(base: str, concurrency: int, work: Path, workers: int, paths: se
         cmd += ["-s", f"{k}={v}"]
     if profile:   # sampled stacks of every thread and worker process, collapsed (flamegraph input)
         cmd = [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw",
-               "--subprocesses", "--threads", "--rate", "100", "--nonblocking", "-o", str(profile), "--", *cmd]
+               "--subprocesses", "--threads", "--rate", "100", "--nonblocking", *(["--gil"] if profile_gil else []),
+               "-o", str(profile), "--", *cmd]
     m = run_measured(cmd, {**os.environ, "PYTHONPATH": str(REPO)}, work / "product.log")
     report = json.loads(next((archive / "crawls").glob("*.json")).read_text())
     counts = report["counts"]
@@ -398,6 +400,8 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the site and the archive (path printed)")
     parser.add_argument("--profile", metavar="FILE", help="run (c) under py-spy, collapsed stacks to FILE "
                         "(its timings are then not comparable)")
+    parser.add_argument("--profile-gil", action="store_true", help="with --profile: only samples of threads "
+                        "holding the GIL (CPU spent in Python, not time waiting for the GIL or I/O)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from crawler.workers import default_workers
@@ -436,7 +440,8 @@ def _bench(args, cores: int, work: Path) -> int:
             rows["b"] = run_baseline("extract", base, args.concurrency, work)
         if "c" in args.only:
             rows["c"] = run_product(base, args.concurrency, work, args.workers, site["paths"],
-                                    profile=os.path.abspath(args.profile) if args.profile else None)
+                                    profile=os.path.abspath(args.profile) if args.profile else None,
+                                    profile_gil=args.profile_gil)
             rows["c"]["articles"] = rows["c"]["archived"]
         costs = page_costs(root, base)
     finally:

@@ -2,6 +2,11 @@
 import os
 
 from crawler import redact
+# Imported now, near the bottom of the stack: scrapy.core.downloader.contextfactory (which the
+# download handler imports) calls inspect.stack() at import time, which costs in proportion to
+# the stack's depth. Imported first by the engine, deep in the reactor's frames, that was 1.4 s
+# of CPU at each crawl's start (py-spy; 0.3 s from here).
+import crawler.wire  # noqa: E402,F401
 
 redact.install()   # Scrapy logs overridden settings, -s AWS_SECRET_ACCESS_KEY=... included
 
