@@ -28,14 +28,13 @@ from dataclasses import fields as dataclass_fields
 from multiprocessing.connection import wait
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
 logger = logging.getLogger(__name__)
 
 FEED_XPATH = ('//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href')
-_DENY_EXTENSIONS = tuple("." + e for e in IGNORED_EXTENSIONS)
+_DENY_EXTENSIONS: tuple[str, ...] | None = None   # Scrapy's LinkExtractor's, see _deny_extensions()
 PRELOAD = ("archive.extract", "archive.pages", "archive.fingerprint", "archive.teasers", "crawler.workers")   # what page work imports
 STARTUP_TIMEOUT = 120.0   # for a new worker process to import PRELOAD
 
@@ -45,6 +44,16 @@ class WorkerCrashed(RuntimeError):
 
 
 # -- the work ------------------------------------------------------------------------------
+def _deny_extensions() -> tuple[str, ...]:
+    """The file extensions Scrapy's LinkExtractor ignores, as ``.ext``. A worker process gets
+    them from the pool: importing Scrapy there cost each worker 23 MB and half a second."""
+    global _DENY_EXTENSIONS
+    if _DENY_EXTENSIONS is None:
+        from scrapy.linkextractors import IGNORED_EXTENSIONS
+        _DENY_EXTENSIONS = tuple("." + e for e in IGNORED_EXTENSIONS)
+    return _DENY_EXTENSIONS
+
+
 def _links(tree, url: str) -> tuple[list[str], list[str]]:
     """Links (``a``/``area`` ``href``, as Scrapy's LinkExtractor takes them by default) and
     RSS/Atom feeds of a parsed page, absolute, unique, in document order."""
@@ -65,7 +74,7 @@ def _links(tree, url: str) -> tuple[list[str], list[str]]:
         parts = urlsplit(link)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             continue
-        if parts.path.lower().endswith(_DENY_EXTENSIONS) or link in seen:
+        if parts.path.lower().endswith(_DENY_EXTENSIONS or _deny_extensions()) or link in seen:
             continue
         seen.add(link)
         links.append(link)
@@ -115,11 +124,13 @@ def page_work(url: str, body: bytes, content_type: str | None, listing_paths: tu
 
 
 # -- the pool ------------------------------------------------------------------------------
-def _worker_main(conn, preload: tuple[str, ...]) -> None:
+def _worker_main(conn, preload: tuple[str, ...], deny_extensions: tuple[str, ...] | None = None) -> None:
     # Ctrl-C reaches the whole process group: the crawl decides when workers stop, by
     # closing their pipe or sending None; a parent that died closes the pipe too.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    global _DENY_EXTENSIONS
+    _DENY_EXTENSIONS = deny_extensions
     for module in preload:   # imported before the first task, so its time limit is the task's own
         importlib.import_module(module)
     try:
@@ -164,7 +175,7 @@ class _Worker:
 
     def start_process(self) -> None:
         parent, child = self.pool._ctx.Pipe()
-        process = self.pool._ctx.Process(target=_worker_main, args=(child, self.pool.preload),
+        process = self.pool._ctx.Process(target=_worker_main, args=(child, self.pool.preload, _deny_extensions()),
                                          name=f"archive-worker-{self.number}", daemon=True)
         process.start()
         child.close()
