@@ -62,3 +62,9 @@ def sleep(seconds):
 
 def pid():
     return os.getpid()
+
+
+def scrapy_loaded() -> bool:
+    """Whether this (worker) process has imported Scrapy."""
+    import sys
+    return any(name == "scrapy" or name.startswith("scrapy.") for name in sys.modules)

@@ -118,6 +118,18 @@ def test_page_work_crosses_the_boundary_small():
     assert len(pickle.dumps(work)) < 2 * len(body)
 
 
+def test_workers_do_not_import_scrapy_and_skip_its_ignored_extensions():
+    """A worker process runs the page work without Scrapy (23 MB and half a second each): the
+    pool hands it the extensions Scrapy's LinkExtractor ignores, and links to them are dropped."""
+    body = (b'<html><head><title>T</title></head><body><a href="/report.PDF">pdf</a>'
+            b'<a href="/photo.jpg">jpg</a><a href="/news/a">a</a><p>Text.</p></body></html>')
+    with WorkerPool(1) as pool:
+        work = pool.submit(page_work, "http://127.0.0.1:8000/x", body, "text/html", ()).result(60)
+        assert pool.submit(pagework.scrapy_loaded).result(60) is False
+    assert work["links"] == ["http://127.0.0.1:8000/news/a"]
+    assert work == page_work("http://127.0.0.1:8000/x", body, "text/html", ())
+
+
 def test_the_workers_fingerprints_are_the_filings_own(tmp_path):
     """The worker fingerprints the whole text; filing uses that only when cleaning kept every
     block, so a document's text_sha256 and simhash are what filing would compute itself."""
