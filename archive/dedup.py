@@ -19,7 +19,7 @@ from typing import Callable
 from .archive import doc_id_for
 from .fingerprint import shingles
 from .neardup import NearDupIndex
-from .teasers import WORD_RE, block_hash
+from .teasers import WORD_RE, block_hash, word_count
 
 NEW, ALIAS, VERSION, UNCHANGED = "new", "alias", "version", "unchanged"
 ACTIONS = (NEW, ALIAS, VERSION, UNCHANGED)
@@ -37,7 +37,7 @@ ANCHOR_WORDS = 8           # ...of at least this many words
 
 def anchor_hashes(blocks: list[str]) -> list[int]:
     """Hashes of a text's longest blocks: what survives an edit elsewhere in the text."""
-    sized = sorted(((len(WORD_RE.findall(b)), i) for i, b in enumerate(blocks)), reverse=True)
+    sized = sorted(((word_count(b), i) for i, b in enumerate(blocks)), reverse=True)
     return [block_hash(blocks[i]) for n, i in sized[:ANCHORS] if n >= ANCHOR_WORDS]
 
 

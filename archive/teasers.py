@@ -14,6 +14,7 @@ import re
 import struct
 from array import array
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -24,13 +25,28 @@ LEAD_MIN_WORDS = 8        # the lead: the first block this long after the title
 MIN_KEPT_SHARE = 0.4      # removing more than this share of the words falls back to page-local signals
 
 
+BLOCK_MEMO = 8192         # blocks whose hash and word count are remembered: filing one page asks
+                          # for each of its blocks' several times (table, cleaning, anchors, listing)
+
+
 def norm(block: str) -> str:
     return " ".join(WORD_RE.findall(block.lower()))
 
 
-def block_hash(block: str) -> int:
+@lru_cache(maxsize=BLOCK_MEMO)
+def _block_stats(block: str) -> tuple[int, int]:
     n = norm(block)
-    return int.from_bytes(hashlib.blake2b(n.encode(), digest_size=8).digest(), "big") if n else 0
+    return (int.from_bytes(hashlib.blake2b(n.encode(), digest_size=8).digest(), "big") if n else 0,
+            len(WORD_RE.findall(block)))
+
+
+def block_hash(block: str) -> int:
+    return _block_stats(block)[0]
+
+
+def word_count(block: str) -> int:
+    """``len(WORD_RE.findall(block))`` (remembered with the block's hash)."""
+    return _block_stats(block)[1]
 
 
 def site_of(url: str) -> str:
@@ -42,10 +58,11 @@ def site_of(url: str) -> str:
 def own_title_and_lead(blocks: list[str], title: str | None) -> tuple[int | None, int | None]:
     """Indexes of the article's own title block and its lead (first long block after it)."""
     t = norm(title or "")
-    title_idx = next((i for i, b in enumerate(blocks) if t and norm(b) == t), None)
+    th = block_hash(title) if t else 0   # equal norms have equal hashes: compare norms only then
+    title_idx = next((i for i, b in enumerate(blocks) if t and block_hash(b) == th and norm(b) == t), None)
     start = 0 if title_idx is None else title_idx + 1
     lead_idx = next((i for i in range(start, len(blocks))
-                     if len(WORD_RE.findall(blocks[i])) >= LEAD_MIN_WORDS), None)
+                     if word_count(blocks[i]) >= LEAD_MIN_WORDS), None)
     return title_idx, lead_idx
 
 
@@ -167,7 +184,7 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks,
             dom_texts.append((norm(r["text"]), r["teaser_of"]))
     n = len(blocks)
     hashes = [block_hash(b) for b in blocks]
-    sizes = [len(WORD_RE.findall(b)) for b in blocks]
+    sizes = [word_count(b) for b in blocks]
     own_key_hash = block_hash(key)
     counted = own_key_hash in table.pages
     title_idx, lead_idx = own_title_and_lead(blocks, title)
