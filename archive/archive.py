@@ -52,7 +52,8 @@ def listing_key(segment: str) -> str:
 
 
 LISTING_MAX_SEGMENTS = 32   # more small segments than this and the next writer merges them into one
-LISTING_SEGMENT_MAX_BYTES = 8 * 2**20   # a segment this large is not merged again (size tiers)
+LISTING_SEGMENT_MAX_BYTES = 2 * 2**20   # a segment this large is not merged again (size tiers); a
+                                        # compaction merges at most twice this (indexes.merge_plan)
 
 
 def doc_id_for(url: str) -> str:
@@ -209,13 +210,16 @@ class Archive:
 
     def compact_listing(self, name: str, max_segments: int = LISTING_MAX_SEGMENTS,
                         max_bytes: int = LISTING_SEGMENT_MAX_BYTES) -> bool:
-        """Merge the small segments into one when there are more than ``max_segments`` of them;
+        """Merge small segments into one when there are more than ``max_segments`` of them;
         return whether it did. Size tiers: a segment of ``max_bytes`` or more is never merged
-        again, so a compaction reads and writes a bounded amount, whatever the archive's size.
-        The merged segment is written before the ones it merged are deleted (readers listing in
-        between see both, and merge them by rev)."""
-        small = [k for k, size in self.store.scan("index/listing/") if k.endswith(".json") and size < max_bytes]
-        if len(small) <= max_segments:
+        again, and one compaction merges the smallest segments up to twice ``max_bytes``
+        (:func:`archive.indexes.merge_plan`), so it reads, holds and writes a bounded amount,
+        whatever the archive's size. The merged segment is written before the ones it merged
+        are deleted (readers listing in between see both, and merge them by rev)."""
+        from .indexes import merge_plan
+        small = merge_plan([(k, size) for k, size in self.store.scan("index/listing/") if k.endswith(".json")],
+                           max_segments, max_bytes)
+        if not small:
             return False
         merged = self.load_listing(small)
         new_key = self.save_listing_segment(name, merged)

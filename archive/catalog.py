@@ -88,6 +88,8 @@ CREATE TABLE IF NOT EXISTS block_names (sid INTEGER, kind INTEGER, h INTEGER, ke
 CREATE TABLE IF NOT EXISTS originals_files (key TEXT PRIMARY KEY, size INTEGER);
 CREATE TABLE IF NOT EXISTS originals (digest TEXT PRIMARY KEY, uri TEXT, date TEXT, rid TEXT, file TEXT)
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS validator_files (key TEXT PRIMARY KEY, size INTEGER);
+CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, seen TEXT NOT NULL, entry TEXT NOT NULL);
 """
 
 LISTED_COLUMNS = ("id", "url", "title", "published", "site", "rev", "versions", "aliases",
@@ -400,6 +402,65 @@ class Catalog:
                 self.db.execute("ROLLBACK")
                 raise
             return len(new)
+
+    # -- HTTP validators -----------------------------------------------------------------------
+    def sync_validators(self) -> int:
+        """Merge the validators segments (``index/validators/*.json``) not seen yet: one LIST,
+        one GET per new segment; per URL the entry last fetched or confirmed wins, as
+        :func:`archive.validators.load_validators` merges them. Returns the segments read."""
+        from .validators import PREFIX, merge_key
+        with self._lock:
+            listed = {k: size for k, size in self.archive.store.scan(PREFIX) if k.endswith(".json")}
+            known = dict(self.db.execute("SELECT key, size FROM validator_files"))
+            new = sorted(k for k in listed if known.get(k) != listed[k])
+            gone = [k for k in known if k not in listed]
+            if not new and not gone:
+                return 0
+            read = 0
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for key in new:
+                    try:
+                        segment = json.loads(self.archive.store.get(key))
+                    except KeyNotFound:   # merged away after we listed it: the merge is listed next time
+                        continue
+                    except ValueError:
+                        segment = {}      # a damaged segment costs only unconditional fetches
+                    self.db.executemany(
+                        "INSERT INTO validators VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                        "seen=excluded.seen, entry=excluded.entry WHERE excluded.seen >= validators.seen",
+                        [(url, merge_key(entry), json.dumps(entry, ensure_ascii=False))
+                         for url, entry in segment.items() if isinstance(entry, dict)])
+                    self.db.execute("INSERT OR REPLACE INTO validator_files VALUES (?, ?)", (key, listed[key]))
+                    read += 1
+                # A segment merged away: its entries are in the merged one (kept: they are hints).
+                self.db.executemany("DELETE FROM validator_files WHERE key=?", [(k,) for k in gone])
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            return read
+
+    def validator(self, url: str) -> dict | None:
+        with self._lock:
+            row = self.db.execute("SELECT entry FROM validators WHERE url=?", (url,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def validator_urls(self, batch: int = 1000) -> Iterator[str]:
+        """Every URL with validators, in order, read ``batch`` at a time (never all held)."""
+        last = ""
+        while True:
+            with self._lock:
+                urls = [u for (u,) in self.db.execute("SELECT url FROM validators WHERE url > ? ORDER BY url LIMIT ?",
+                                                      (last, batch))]
+            yield from urls
+            if len(urls) < batch:
+                return
+            last = urls[-1]
+
+    def count_validators(self) -> int:
+        with self._lock:
+            return self.db.execute("SELECT COUNT(*) FROM validators").fetchone()[0]
 
     # -- block tables --------------------------------------------------------------------------
     # Per site: the pages counted, how many pages each block hash appeared on, the titles and
@@ -931,6 +992,33 @@ def catalog_near_indexes(catalog: Catalog):
     from .neardup import LayeredNearIndex
     return (LayeredNearIndex(CatalogNearIndex(catalog, "simhash")),
             LayeredNearIndex(CatalogNearIndex(catalog, "anchors")))
+
+
+class CatalogValidators:
+    """URL -> validators entry (a read-only mapping) answered by the catalogue, for a crawl's
+    conditional requests: a crawl start syncs the segments it has not seen and holds none."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def get(self, url: str, default=None):
+        entry = self.catalog.validator(url)
+        return default if entry is None else entry
+
+    def __getitem__(self, url: str) -> dict:
+        entry = self.catalog.validator(url)
+        if entry is None:
+            raise KeyError(url)
+        return entry
+
+    def __contains__(self, url) -> bool:
+        return self.catalog.validator(url) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return self.catalog.validator_urls()
+
+    def __len__(self) -> int:
+        return self.catalog.count_validators()
 
 
 def catalog_url_index(catalog: Catalog):

@@ -26,7 +26,26 @@ ANCHORS_KEY = "index/anchors.bin"   # read or written (the catalogue answers fro
 BLOCKS_PREFIX = "index/blocks/"
 DELTAS_PREFIX = "index/blocks-delta/"
 DELTAS_MAX = 32                 # more small deltas of a site than this and the next batch merges them...
-DELTA_MAX_BYTES = 8 * 2**20     # ...unless they are this large (size tiers, as the listing's segments)
+DELTA_MAX_BYTES = 2 * 2**20     # ...unless they are this large (size tiers, as the listing's segments)
+
+
+def merge_plan(sized, max_segments: int, max_bytes: int, merge_bytes: int | None = None) -> list[str]:
+    """Which segments a compaction merges (size tiers with a bounded merge): none while there
+    are at most ``max_segments`` small ones (below ``max_bytes``: larger ones are never merged
+    again); else the smallest small ones, as many as add up to ``merge_bytes`` (twice
+    ``max_bytes`` by default; two always fit), in key order. So one compaction reads, holds and
+    writes at most ``merge_bytes``, whatever the archive's size. ``sized``: (key, size) pairs."""
+    merge_bytes = 2 * max_bytes if merge_bytes is None else merge_bytes
+    small = sorted((size, key) for key, size in sized if size < max_bytes)
+    if len(small) <= max_segments:
+        return []
+    take, total = [], 0
+    for size, key in small:
+        if take and total + size > merge_bytes:
+            break
+        take.append(key)
+        total += size
+    return sorted(take) if len(take) >= 2 else []
 
 
 def indexed_listing_entry(doc: dict) -> dict:
@@ -132,13 +151,15 @@ class IndexFiles:
 
     def compact_deltas(self, site: str, name: str, max_deltas: int = DELTAS_MAX,
                        max_bytes: int = DELTA_MAX_BYTES) -> bool:
-        """Merge a site's small deltas into one when there are more than ``max_deltas``; the
-        merged one is written before those it holds are deleted (applying twice is harmless)."""
-        small = [k for k, size in self.store.scan(deltas_prefix(site)) if k.endswith(".json") and size < max_bytes]
-        if len(small) <= max_deltas:
+        """Merge a site's small deltas when there are more than ``max_deltas`` (at most twice
+        ``max_bytes`` of them at once: :func:`merge_plan`); the merged one is written before those
+        it holds are deleted (applying twice is harmless)."""
+        small = merge_plan([(k, size) for k, size in self.store.scan(deltas_prefix(site)) if k.endswith(".json")],
+                           max_deltas, max_bytes)
+        if not small:
             return False
         merged, seen = [], set()
-        for key in small:
+        for key in list(small):
             try:
                 records = json.loads(self.store.get(key))
             except KeyNotFound:

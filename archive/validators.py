@@ -9,9 +9,11 @@ whose validators, body or document changed. A ``304`` changes nothing (unless it
 validators), and neither does a full fetch of the same body, so an unchanged recrawl writes no
 segment; when a 304 confirmed a URL is recorded by its WARC revisit record (and its CDXJ line,
 from which the catalogue derives a document's ``last_seen``). Readers merge the segments (newest
-``last_seen`` or ``fetched_at`` wins), compacted into one when there are more than
-``MAX_SEGMENTS``. A later crawl loads them with :func:`load_validators` without reading any
-document.
+``last_seen`` or ``fetched_at`` wins); when there are more than ``MAX_SEGMENTS`` small ones, the
+smallest are merged (size tiers, a bounded merge: :func:`archive.indexes.merge_plan`). A later
+crawl asks the local catalogue (:meth:`archive.catalog.Catalog.sync_validators`: the segments it
+has not seen, merged in SQLite), never holding every URL's entry; :func:`load_validators` reads
+them all, for tests and tools.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "index/validators/"
 MAX_SEGMENTS = 32
+SEGMENT_MAX_BYTES = 2 * 2**20   # a segment this large is not merged again
 FIELDS = ("etag", "last_modified", "fetched_at", "last_seen", "doc_id")
 # What makes an entry worth a new segment: not when it was fetched or confirmed again.
 CHANGING_FIELDS = ("etag", "last_modified", "doc_id", "body_sha256")
@@ -35,9 +38,14 @@ def segment_key(name: str) -> str:
     return f"{PREFIX}{name}.json"
 
 
+def merge_key(entry: dict) -> str:
+    """What orders two entries of one URL: the later one wins."""
+    return entry.get("last_seen") or entry.get("fetched_at") or ""
+
+
 def _newer(a: dict, b: dict) -> bool:
     """Whether entry ``a`` is at least as recent as ``b``."""
-    return (a.get("last_seen") or a.get("fetched_at") or "") >= (b.get("last_seen") or b.get("fetched_at") or "")
+    return merge_key(a) >= merge_key(b)
 
 
 def merge(into: dict[str, dict], entries: dict[str, dict]) -> dict[str, dict]:
@@ -55,13 +63,13 @@ def changed_entries(entries: dict[str, dict], known: dict[str, dict]) -> dict[st
             if url not in known or any(entry.get(f) != known[url].get(f) for f in CHANGING_FIELDS)}
 
 
-def load_validators(archive) -> dict[str, dict]:
-    """Every known article URL -> its validators (the one lookup a crawl makes at its start).
-
-    Reads the segments under ``index/validators/`` (one LIST, one GET each). A catalogue may
-    answer this later; callers only use this function."""
+def load_validators(archive, keys: list[str] | None = None) -> dict[str, dict]:
+    """Every known article URL -> its validators, merged from the segments ``keys`` (default:
+    all; one LIST, one GET each). Crawls ask the catalogue instead (``CatalogValidators``)."""
     entries: dict[str, dict] = {}
-    for key in sorted(k for k in archive.store.list(PREFIX) if k.endswith(".json")):
+    if keys is None:
+        keys = sorted(k for k in archive.store.list(PREFIX) if k.endswith(".json"))
+    for key in keys:
         try:
             segment = json.loads(archive.store.get(key))
         except KeyNotFound:   # compacted away by a concurrent writer after we listed it
@@ -73,20 +81,23 @@ def load_validators(archive) -> dict[str, dict]:
 
 
 def save_validators(archive, name: str, entries: dict[str, dict]) -> str | None:
-    """Write this crawl's validators as a new segment (nothing when there are none); compact the
-    segments into one when there are too many."""
+    """Write this crawl's validators as a new segment (nothing when there are none); merge the
+    smallest segments into one when there are too many small ones (at most twice
+    ``SEGMENT_MAX_BYTES`` at once, whatever the archive's size)."""
+    from .indexes import merge_plan
     if not entries:
         return None
     key = segment_key(name)
     archive.store.put(key, json.dumps(dict(sorted(entries.items())), ensure_ascii=False).encode("utf-8"),
                       content_type="application/json")
-    keys = [k for k in archive.store.list(PREFIX) if k.endswith(".json")]
-    if len(keys) > MAX_SEGMENTS:
-        merged = load_validators(archive)
+    plan = merge_plan([(k, size) for k, size in archive.store.scan(PREFIX) if k.endswith(".json")],
+                      MAX_SEGMENTS, SEGMENT_MAX_BYTES)
+    if plan:
+        merged = load_validators(archive, plan)
         merged_key = segment_key(name + "-merged")
         archive.store.put(merged_key, json.dumps(dict(sorted(merged.items())), ensure_ascii=False).encode("utf-8"),
                           content_type="application/json")
-        for old in keys:
+        for old in plan:
             if old != merged_key:
                 archive.store.delete(old)
     return key
@@ -158,8 +169,12 @@ class Revalidation:
     Uses the session's ``archive``, ``crawl_id``, ``warc``, ``counts`` and ``_lock``."""
 
     def _init_validators(self) -> None:
+        """``validators``: URL -> entry, answered by the catalogue (synced here with the segments
+        it has not seen), so a crawl start reads and holds what is new, not every URL's entry."""
+        from .catalog import CatalogValidators
         try:
-            self.validators = load_validators(self.archive)
+            self.catalog.sync_validators()
+            self.validators = CatalogValidators(self.catalog)
         except Exception as exc:  # noqa: BLE001 - without them a crawl only fetches in full
             logger.warning("Validators unreadable (%s): no request of this crawl is conditional", exc)
             self.validators = {}

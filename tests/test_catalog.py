@@ -473,3 +473,87 @@ def test_a_crawl_never_counts_its_own_pages_twice_when_the_catalogue_syncs_meanw
     fresh = CrawlSession(archive, warmup_pages=0)
     assert _table_view(fresh._table("demo.test"), keys, blocks) == before
     fresh.close()
+
+
+def test_a_compaction_merges_a_bounded_amount(archive):
+    """Size tiers with a bounded merge: however many small segments there are, one compaction
+    reads at most twice ``max_bytes`` of them (the smallest), and never a large one again."""
+    from archive.indexes import merge_plan
+    big = "index/listing/a-big.json"
+    archive.save_listing_segment("a-big", {f"{n:016x}": {"id": f"{n:016x}", "rev": 1, "title": "x" * 200}
+                                           for n in range(50)})
+    for n in range(40):
+        archive.save_listing_segment(f"b{n:02d}", {f"{100 + n:016x}": {"id": f"{100 + n:016x}", "rev": 1,
+                                                                       "title": "y" * (20 + 3 * n)}})
+    sizes = dict(archive.store.scan("index/listing/"))
+    assert sizes[big] >= 2000
+    plan = merge_plan(sizes.items(), 3, 2000)
+    assert big not in plan and len(plan) >= 2
+    assert sum(sizes[k] for k in plan) <= 4000 < sum(v for k, v in sizes.items() if k != big)
+    assert max(sizes[k] for k in plan) <= min(sizes[k] for k in sizes if k not in plan and k != big), \
+        "the smallest ones first"
+    before = archive.store.requests["GET"]
+    assert archive.compact_listing("c-merged", max_segments=3, max_bytes=2000)
+    assert archive.store.requests["GET"] - before == len(plan), "only the planned segments are read"
+    left = archive.listing_segments()
+    assert big in left and not set(plan) & set(left)
+    assert len(archive.load_listing()) == 90, "nothing is lost by a partial merge"
+    rounds = 0
+    while archive.compact_listing(f"d{rounds:02d}-merged", max_segments=3, max_bytes=2000):
+        rounds += 1
+    assert rounds >= 1 and len(archive.load_listing()) == 90
+    assert len([k for k, size in archive.store.scan("index/listing/") if size < 2000]) <= 3
+
+
+def test_crawl_start_reads_only_the_validators_segments_it_has_not_seen(archive):
+    """Validators go to the catalogue: a crawl start reads the segments written since the last
+    sync (not every one), holds no URL's entry in memory, and still answers for every URL."""
+    from archive.catalog import CatalogValidators
+    from archive.validators import load_validators, save_validators
+    when = "2026-01-0{}T10:00:00Z"
+    for n in range(5):
+        save_validators(archive, f"crawl-{n}", {f"http://demo.test/news/{n}-{i}": {
+            "etag": f'"{n}-{i}"', "fetched_at": when.format(n + 1), "last_seen": when.format(n + 1),
+            "doc_id": f"{n:015x}{i}"} for i in range(3)})
+    # The same URL again, confirmed later: the later entry wins, as load_validators merges them.
+    save_validators(archive, "crawl-5", {"http://demo.test/news/0-0": {
+        "etag": '"new"', "fetched_at": when.format(7), "last_seen": when.format(7), "doc_id": "0" * 16}})
+    CrawlSession(archive, warmup_pages=0).finish()   # a first crawl on this machine syncs them
+    save_validators(archive, "crawl-6", {"http://demo.test/news/6-0": {
+        "etag": '"6-0"', "fetched_at": when.format(8), "last_seen": when.format(8), "doc_id": "6" * 16}})
+    read = []
+    get = archive.store.get
+
+    def recording_get(key):
+        read.append(key)
+        return get(key)
+
+    archive.store.get = recording_get
+    s = CrawlSession(archive, warmup_pages=0)
+    assert [k for k in read if k.startswith("index/validators/")] == ["index/validators/crawl-6.json"], \
+        "only the segment written since the last sync is read"
+    assert isinstance(s.validators, CatalogValidators), "no dict of every URL's entry"
+    everything = load_validators(archive)
+    assert len(everything) == 16 and len(s.validators) == 16
+    assert sorted(s.validators) == sorted(everything)
+    for url, entry in everything.items():
+        assert s.validator(url) == entry and url in s.validators
+    assert s.validator("http://demo.test/news/0-0")["etag"] == '"new"'
+    assert s.validator("http://demo.test/news/unknown") is None and "http://demo.test/news/unknown" not in s.validators
+    s.finish()
+
+
+def test_validators_compaction_is_bounded_and_loses_nothing(archive):
+    from archive import validators as v
+    for n in range(40):
+        v.save_validators(archive, f"c{n:02d}", {f"http://demo.test/{n}": {"etag": f'"{n}"',
+                          "fetched_at": "2026-01-01T00:00:00Z", "doc_id": f"{n:016x}"}})
+    keys = [k for k in archive.store.list(v.PREFIX)]
+    assert len(keys) <= v.MAX_SEGMENTS + 1, "small segments are merged"
+    merged = v.load_validators(archive)
+    assert sorted(merged) == sorted(f"http://demo.test/{n}" for n in range(40))
+    big = {f"http://demo.test/big/{i}": {"etag": "x" * 40, "fetched_at": "2026-01-01T00:00:00Z"} for i in range(200)}
+    archive.store.put(v.segment_key("a-big"), json.dumps(big).encode())
+    sizes = dict(archive.store.scan(v.PREFIX))
+    from archive.indexes import merge_plan
+    assert v.segment_key("a-big") not in merge_plan(sizes.items(), 0, sizes[v.segment_key("a-big")])
