@@ -5,6 +5,8 @@
     python benchmarks/scale.py --sizes 50000 --reuse /tmp/s50 --no-fsync --baseline main
         # build (or continue) an archive in /tmp/s50 and keep it; at 50,000 documents measure the
         # code at `main` and this tree on it, each after a crawl session of its own
+    python benchmarks/scale.py --sizes 1000000 --reuse /tmp/s1m --no-fsync --jobs 2 --json
+        # the building sessions run two at once, each on hosts of its own (both cores)
 
 Where a build's time goes (profiled, 1,500 articles on a fresh archive): ~21% in the local
 store's fsync per blob, text and document (16-33 ms each on this machine's disk), ~21% in
@@ -14,7 +16,10 @@ skips the fsync in building sessions only (what a power cut could lose, not what
 reads, holds or writes); the probe sessions that measure start and batch writes keep it.
 
 Builds one local archive up to each size in turn, through the library's real path, in crawl
-sessions of ``--session`` (10,000) new articles each, every session in a fresh process:
+sessions of ``--session`` (10,000) new articles each, every session in a fresh process (``--jobs
+N``: N building sessions at once, as crawls of different sites sharing the archive; session j of
+a round crawls lane j's hosts, ``l<j>-news-one.test``..., so they never share a site; each
+round prints its docs/s and CPU ms per document, the CPU of each child read with ``wait4``):
 ``CrawlSession(...)``, then per page ``store_snapshot`` (spool + WARC record), ``ingest``
 (cleaning with the site's block table, fingerprints, URL / simhash / anchor candidates, decision,
 blob, conditional document writes in batches of 200, listing segment, indexes) and ``finish``
@@ -32,7 +37,9 @@ At each size, measured in fresh processes on the archive as built:
 - ``batch_bytes``, ``batch_objects``: bytes and objects one 200-document batch writes besides the
   200 documents and their 200 blobs (listing segment, near-duplicate and anchor indexes, block
   tables), in a probe session of 200 new articles (its documents are then part of the archive);
-- ``session_peak_rss_mb``: peak RSS of the last 10k-document crawl session of the build;
+- ``session_peak_rss_mb``: peak RSS of the last 10k-document crawl session of the build, with its
+  rate (``session_docs_per_s``: articles filed per second of ``ingest`` and ``finish``) and its
+  process's CPU per article (``session_cpu_ms_doc``, start-up and page generation included);
 - ``show_url_ms``, ``list_ms``, ``search_ms``: ``archive show URL`` (an alias URL),
   ``archive list --limit 20`` and ``archive list --search WORD --limit 20``, each timed inside its
   process (interpreter start-up excluded, shown apart as ``cli_start_ms``) with the catalogue
@@ -101,20 +108,30 @@ def vocabulary(rng: random.Random, n: int = 4000) -> list[str]:
     return sorted(words)
 
 
+def lane_hosts(lane: int) -> tuple[str, ...]:
+    """The hosts of a build lane: lane 0's are ``HOSTS``; crawl sessions run at once (``--jobs``)
+    each crawl a lane of their own, so they never share a site."""
+    return HOSTS if not lane else tuple(f"l{lane}-{h}" for h in HOSTS)
+
+
 class Pages:
     """Article pages: templates extracted once by the real extractor, then varied."""
 
     def __init__(self, seed: int = 7):
-        from archive.extract import extract
-
         self.vocab = vocabulary(random.Random(seed))
         self.templates = {}
         for host in HOSTS:
+            self._template(host)
+
+    def _template(self, host: str) -> dict:
+        if host not in self.templates:
+            from archive.extract import extract
             html, _, _ = self._html(host, 0, random.Random(0))
             article = extract(html.encode(), f"http://{host}/news/story-0")
             if article is None:
                 raise SystemExit(f"the template page of {host} is not extracted as an article")
             self.templates[host] = article.to_dict()
+        return self.templates[host]
 
     def _html(self, host: str, n: int, rng: random.Random):
         site = host.split(".")[0].replace("-", " ").title()
@@ -133,10 +150,11 @@ class Pages:
                                paragraphs="\n".join(f"<p>{p}</p>" for p in paragraphs))
         return html, (title, published, url), paragraphs
 
-    def page(self, n: int) -> tuple[bytes, dict]:
-        host = HOSTS[n % len(HOSTS)]
+    def page(self, n: int, lane: int = 0) -> tuple[bytes, dict]:
+        hosts = lane_hosts(lane)
+        host = hosts[n % len(hosts)]
         html, (title, published, url), paragraphs = self._html(host, n, random.Random(n * 7919 + 1))
-        article = dict(self.templates[host], title=title, published=published, canonical_url=url,
+        article = dict(self._template(host), title=title, published=published, canonical_url=url,
                        text="\n".join(paragraphs), blocks=None)
         article.pop("blocks", None)
         return html.encode(), {"url": url, "article": article, "fetched_at": "2026-01-05T10:00:00Z",
@@ -144,8 +162,8 @@ class Pages:
 
 
 # -- child processes ------------------------------------------------------------------------
-def child_session(uri: str, first: int, count: int, flush_every: int) -> dict:
-    """One crawl session filing ``count`` new articles; its figures."""
+def child_session(uri: str, first: int, count: int, flush_every: int, lane: int = 0) -> dict:
+    """One crawl session filing ``count`` new articles (of build lane ``lane``); its figures."""
     from archive.archive import Archive
     from archive.session import CrawlSession
 
@@ -174,8 +192,10 @@ def child_session(uri: str, first: int, count: int, flush_every: int) -> dict:
 
     session.flush = measured_flush
     t1 = time.perf_counter()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = usage.ru_utime + usage.ru_stime
     for n in range(first, first + count):
-        body, page = pages.page(n)
+        body, page = pages.page(n, lane) if lane else pages.page(n)
         snap = session.store_snapshot(body, url=page["url"], fetched_at=page["fetched_at"],
                                       response_headers=[("Content-Type", page["content_type"])])
         page.update(body_sha256=snap.sha256, body_size=snap.size, blob=snap.blob)
@@ -184,10 +204,13 @@ def child_session(uri: str, first: int, count: int, flush_every: int) -> dict:
         session.ingest(page)
     report = session.finish()
     ingest_s = time.perf_counter() - t1
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = usage.ru_utime + usage.ru_stime - cpu0
     shutil.rmtree(spool, ignore_errors=True)
     full = [b for b in batches[:-1]] or batches   # the last flush (at finish) may be partial
     return {"base_rss_mb": base, "start_s": round(start_s, 3), "start_rss_mb": start_rss,
             "session_peak_rss_mb": rss_mb(), "ingest_s": round(ingest_s, 1),
+            "cpu_ms_per_doc": round(cpu_s * 1000 / max(count, 1), 2),
             "new": report["counts"].get("archive/decision/new", 0),
             "batch": full[-1] if full else {}, "batches": len(batches)}
 
@@ -278,6 +301,9 @@ _LAUNCH = ("import os, runpy, sys\n"
 
 
 def run_child(*args, code: dict | None = None, fsync: bool = True) -> dict:
+    """Run a child (``args``: its kind and arguments) in a fresh process of a code tree; its JSON
+    result, with ``child_cpu_s``: the CPU time of that process alone (``wait4``: exact even
+    while other children run at once)."""
     code = code or CODE
     env = dict(os.environ)
     if code["cache"]:   # the crawl sessions' catalogue (XDG cache), one per code tree and archive
@@ -285,11 +311,43 @@ def run_child(*args, code: dict | None = None, fsync: bool = True) -> dict:
     env.pop("SCALE_NO_FSYNC", None)
     if not fsync:
         env["SCALE_NO_FSYNC"] = "1"
-    proc = subprocess.run([sys.executable, "-c", _LAUNCH, code["script"], "--child", json.dumps(list(args))],
-                          capture_output=True, text=True, cwd=Path(code["script"]).resolve().parent.parent, env=env)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([sys.executable, "-c", _LAUNCH, code["script"], "--child", json.dumps(list(args))],
+                                stdout=out, stderr=err, text=True,
+                                cwd=Path(code["script"]).resolve().parent.parent, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
-        raise SystemExit(f"child {args[0]} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"child {args[0]} failed:\n{stderr[-3000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["child_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
+    return result
+
+
+def build_round(uri: str, built: int, size: int, session: int, jobs: int, fsync: bool) -> tuple[int, list[dict]]:
+    """Up to ``jobs`` crawl sessions at once, each of ``session`` new articles of its own lane
+    (disjoint hosts), as crawls of different sites sharing one archive. The new size, and the
+    sessions' results (with their ``lane``, ``first``, ``count``)."""
+    plan = []
+    for lane in range(jobs):
+        n = min(session, size - built)
+        if n <= 0:
+            break
+        plan.append((built, n, lane))
+        built += n
+    if len(plan) == 1:
+        first, n, lane = plan[0]
+        results = [run_child("session", uri, first, n, 200, fsync=fsync)]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(len(plan)) as pool:
+            results = list(pool.map(lambda p: run_child("session", uri, p[0], p[1], 200, p[2], fsync=fsync), plan))
+    for (first, n, lane), result in zip(plan, results):
+        result.update(lane=lane, first=first, count=n)
+    return built, results
 
 
 def cli_start_ms(code: dict | None = None) -> float:
@@ -307,7 +365,7 @@ def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages
     cat = run_child("catalog", uri, catalog, code=code)
     probe = run_child("session", uri, docs, 200, 200, code=code)   # 200 new articles: one full batch at finish
     batch = probe["batch"]
-    _, page = pages.page(docs - 3)   # an article of the last session
+    _, page = pages.page(docs - 3, last_session.get("lane", 0))   # an article of the last session
     alias = page["url"] + "?utm_source=newsletter"
     show = run_child("cli", uri, catalog, ["show", page["url"].replace("/news/", "/index.php/news/", 1)], 5, code=code)
     show_alias = run_child("cli", uri, catalog, ["show", alias], 3, code=code)
@@ -328,6 +386,8 @@ def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages
         "session_peak_rss_mb": last_session["session_peak_rss_mb"],
         "session_docs": last_session.get("new"),
         "session_ingest_s": last_session["ingest_s"],
+        "session_docs_per_s": round((last_session.get("new") or 0) / max(last_session["ingest_s"], 1e-9), 1),
+        "session_cpu_ms_doc": round(last_session["child_cpu_s"] * 1000 / max(last_session.get("new") or 1, 1), 2),
         "show_url_ms": show["best_ms"],
         "show_alias_code": show_alias["code"],
         "list_ms": listing["best_ms"],
@@ -348,7 +408,8 @@ TARGETS = {"start_s": "<= 5 s at 1M", "start_rss_mb": "<= 300 MB at 1M", "batch_
 
 def print_table(rows: list[dict]) -> None:
     keys = ["start_s", "start_rss_mb", "base_rss_mb", "batch_bytes", "batch_objects", "batch_doc_bytes",
-            "session_peak_rss_mb", "session_docs", "session_ingest_s", "show_url_ms", "list_ms", "search_ms",
+            "session_peak_rss_mb", "session_docs", "session_ingest_s", "session_docs_per_s",
+            "session_cpu_ms_doc", "show_url_ms", "list_ms", "search_ms",
             "verify_peak_rss_mb", "verify_s", "catalog_sync_s", "search_index_s", "cli_start_ms"]
     width = max([14] + [len(str(r.get("code", ""))) + 2 for r in rows])
     print(f"{'docs':22}" + "".join(f"{r['docs']:>{width},}" for r in rows) + "   target")
@@ -396,6 +457,8 @@ def main(argv=None) -> int:
                         "the same probes; its columns come first")
     parser.add_argument("--no-fsync", action="store_true", help="building sessions skip the local store's "
                         "per-file fsync (a third of a build's time); the measured probes keep it")
+    parser.add_argument("--jobs", type=int, default=1, help="building crawl sessions run at once, each on "
+                        "hosts of its own (the measured sessions and probes run alone)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -423,12 +486,16 @@ def main(argv=None) -> int:
                 continue
             last = None
             while built < size:
-                n = min(args.session, size - built)
                 t = time.perf_counter()
-                last = run_child("session", uri, built, n, 200, fsync=fsync)
-                built += n
-                print(f"built {built:,} documents ({n:,} in {time.perf_counter() - t:.0f} s, "
-                      f"peak {last['session_peak_rss_mb']} MB)", file=sys.stderr, flush=True)
+                start = built
+                built, results = build_round(uri, built, size, args.session, args.jobs, fsync)
+                wall = time.perf_counter() - t
+                last = results[-1]
+                cpu = sum(r["child_cpu_s"] for r in results)
+                print(f"built {built:,} documents ({built - start:,} in {wall:.0f} s by {len(results)} "
+                      f"session(s) at once: {(built - start) / wall:.1f} docs/s, "
+                      f"{cpu * 1000 / (built - start):.1f} CPU ms/doc; peak "
+                      f"{max(r['session_peak_rss_mb'] for r in results)} MB)", file=sys.stderr, flush=True)
             for code in codes:
                 if code is not CODE or last is None:   # a crawl session of this code, for its peak RSS
                     if args.reuse and code is CODE:

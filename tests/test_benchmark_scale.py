@@ -20,3 +20,20 @@ def test_scale_benchmark_small(tmp_path):
     assert row["show_alias_code"] == 0, "show finds the document by a tracking-parameter URL"
     assert 0 < row["batch_objects"] <= 10 and row["batch_bytes"] > 0
     assert row["start_s"] > 0 and row["verify_peak_rss_mb"] > 0
+
+
+def test_scale_benchmark_builds_with_sessions_at_once(tmp_path):
+    """--jobs 2: two crawl sessions at once on one archive, each on hosts of its own; nothing is
+    lost, the archive verifies clean, and the probes find the last session's articles."""
+    proc = subprocess.run([sys.executable, "benchmarks/scale.py", "--sizes", "240", "--session", "120", "--jobs", "2",
+                           "--json", "--no-fsync", "--dir", str(tmp_path / "b")], cwd=REPO, capture_output=True,
+                          text=True, timeout=280)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    row = json.loads(proc.stdout.splitlines()[-1])
+    assert row["docs"] == 240 and row["verify_ok"]
+    assert row["show_alias_code"] == 0
+    assert "by 2 session(s) at once" in proc.stderr
+    assert row["session_cpu_ms_doc"] > 0 and row["session_docs_per_s"] > 0
+    from archive.archive import Archive
+    sites = {e["site"] for e in Archive.open(str(tmp_path / "b" / "archive")).catalog().entries()}
+    assert len(sites) == 8, f"two lanes of four hosts each: {sites}"
