@@ -8,10 +8,11 @@
     python benchmarks/scale.py --sizes 1000000 --reuse /tmp/s1m --no-fsync --jobs 2 --json
         # the building sessions run two at once, each on hosts of its own (both cores)
 
-Where a build's time goes (profiled, 1,500 articles on a fresh archive): ~21% in the local
-store's fsync per blob, text and document (16-33 ms each on this machine's disk), ~21% in
-simhash (twice per article: filing and the end's re-clean), ~9% in regular expressions (word
-shingles, block norms), the rest spread over cleaning, WARC records and JSON. ``--no-fsync``
+Where a build's time went (profiled, 1,500 articles on a fresh archive, before e21f17b): ~21% in
+the local store's fsync per blob, text and document (16-33 ms each on this machine's disk), ~21%
+in simhash (twice per article: filing and the end's re-clean; the second is now remembered), ~9%
+in regular expressions (word shingles, block norms; block hashes and word counts are now
+remembered per block), the rest spread over cleaning, WARC records and JSON. ``--no-fsync``
 skips the fsync in building sessions only (what a power cut could lose, not what a session
 reads, holds or writes); the probe sessions that measure start and batch writes keep it.
 
