@@ -228,9 +228,11 @@ class Filing:
         text; that text makes a version only if it is an edit of the text the document had before
         this crawl. So one crawl adds at most one version, whatever order its copies came in."""
         doc_id = doc["id"]
+        if doc_id not in self._base:
+            self._base[doc_id] = self._base_for(doc)
         added = self._add_urls(doc, page)
         seen = self._mark_seen(doc, page)
-        created_here = self._base.get(doc_id, False) is None
+        created_here = self._base[doc_id] is None
         rank = self._rank(page, None if created_here else doc["url"])
         best = self._best.get(doc_id)
         if best is not None and best <= rank:   # a lesser copy of an article already filed in this crawl
@@ -242,8 +244,6 @@ class Filing:
                 self._touch_quietly(doc)
             return
         self._best[doc_id] = rank
-        if doc_id not in self._base:
-            self._base[doc_id] = base_of(doc)
         self._keep_for_reclean(doc_id, page)
         decision.action = UNCHANGED
         changed = self._set_crawl_text(doc, page, cleaned, version, decision)
@@ -253,6 +253,32 @@ class Filing:
             self._touch(doc)
         elif seen:
             self._touch_quietly(doc)
+
+    def _base_for(self, doc: dict) -> dict | None:
+        """The document as it was before this crawl: None if this crawl made it. The earlier runs
+        of the same crawl that this one continues (``continues``: a job stopped and resumed from its
+        JOBDIR) count as this crawl, so a resumed crawl files its copies, URLs and versions as one
+        uninterrupted run would: the document made by a stopped run still takes the best copy's
+        URL, and a copy it meets again replaces that run's text instead of making a version."""
+        versions = doc["versions"]
+        n, k = len(versions), 0
+        while k < n and versions[n - 1 - k].get("crawl_id") in self.continues:
+            k += 1
+        if k:   # the stopped run's best copy, the one its latest version was fetched as, ranks first
+            latest = versions[-1]
+            copy = {"url": latest.get("url") or doc["url"], "canonical": doc["url"],
+                    "body_sha256": latest.get("body_sha256")}
+            self._best.setdefault(doc["id"], self._rank(copy, None if k == n else doc["url"]))
+        if k == n:
+            return None
+        base = base_of(doc)
+        if k:   # before the stopped runs' version: its text (kept per version), count and URL
+            base["n_versions"] = n - k
+            try:
+                base["text"] = self.archive.version_text(doc, n - k)
+            except ArchiveError:   # not kept (archived before version texts were): the stopped run's
+                logger.warning("%s: the text before the stopped run's version is not kept", doc["id"])
+        return base
 
     def _set_crawl_text(self, doc: dict, page: dict, cleaned, version: dict, decision: Decision | None) -> bool:
         """Make the document's text this page's (the best of the crawl); returns whether it changed.

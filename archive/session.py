@@ -77,11 +77,13 @@ class CrawlSession(Filing, Revalidation):
                  settings: dict | None = None, warmup_pages: int = WARMUP_PAGES,
                  spool_dir: str | os.PathLike | None = None, warc_max_size: int = 100 * 2**20,
                  software: str = "newsarchive/0.1", on_filed=None, index_flush_every: int = INDEX_FLUSH_EVERY,
-                 job: dict | None = None, warc_info: dict | None = None):
+                 job: dict | None = None, warc_info: dict | None = None, continues=()):
         self.archive = archive
         self.job = job   # the scrapyd job that runs the crawl: id, project, version
         self._requests_at_start = Counter(archive.store.requests)
         self.crawl_id = crawl_id or new_crawl_id()
+        # crawl ids of the stopped runs this crawl resumes: their versions count as this crawl's
+        self.continues = frozenset(continues) | {self.crawl_id}
         self.spider = spider
         self.settings = dict(settings or {})
         self.warmup_pages = warmup_pages
@@ -446,6 +448,7 @@ class CrawlSession(Filing, Revalidation):
             warc_files=self.warc.files(), decisions=self.decisions.head,
             new_documents=self.counts.get("archive/decision/new", 0),
             damaged_documents=sorted(self.batch.damaged)) | {
+            "resumes": sorted(self.continues - {self.crawl_id}),   # the stopped runs it continues
             "decisions_count": len(self.decisions),
             "decisions_log": decision_log_key(self.crawl_id) if len(self.decisions) else None}
 

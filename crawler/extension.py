@@ -40,6 +40,7 @@ from archive.report import new_crawl_id
 from archive.session import CrawlSession
 from archive.spool import SpoolBusy, default_spool
 from archive.store import StoreError
+from crawler.jobs import start_run
 from crawler.signals import page_done
 from crawler.workers import WorkerCrashed, WorkerPool, default_workers
 
@@ -255,6 +256,10 @@ def open_session(crawler) -> CrawlSession:
     archive = Archive.open(uri, create=True, **options)
     crawl_id = new_crawl_id()
     spool = default_spool(settings, crawl_id)
+    # a run resuming a stopped crawl from its JOBDIR continues that crawl's runs
+    continues = start_run(settings.get("JOBDIR"), crawl_id) if settings.get("JOBDIR") else []
+    if continues:
+        logger.info("Resuming the crawl of runs %s (JOBDIR %s)", ", ".join(continues), settings.get("JOBDIR"))
     sigs = crawler.signals
     session = CrawlSession(
         archive, crawl_id=crawl_id, spider=getattr(crawler.spidercls, "name", None),
@@ -267,6 +272,7 @@ def open_session(crawler) -> CrawlSession:
         warc_info={"operator": settings.get("ARCHIVE_OPERATOR") or settings.get("CONTACT_URL"),
                    "http-header-user-agent": settings.get("USER_AGENT"),
                    "robots": "classic" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"},
+        continues=continues,
         on_filed=lambda page: sigs.send_catch_log(page_done, urls=[*page.get("redirects", ()), page["url"]]))
     crawler.archive_session = session   # validators, for the spider and crawler.conditional
     return session

@@ -31,10 +31,41 @@ logger = logging.getLogger(__name__)
 # Arguments that do not change which crawl this is.
 _NOT_KEY_ARGS = {"_job", "jobkey"}
 _KEY_RE = re.compile(r"[^A-Za-z0-9._-]+")
+RUNS = "archive.runs"   # in JOBDIR: crawl ids of the runs of this crawl that did not finish
 # What Scrapy keeps in JOBDIR (the dupefilter's done-list, the disk queue, spider state).
-SCRAPY_STATE = ("requests.done", "requests.seen", "requests.queue", "requests.running", "spider.state")
+SCRAPY_STATE = ("requests.done", "requests.seen", "requests.queue", "requests.running", "spider.state",
+                RUNS)
 # Reasons after which the JOBDIR is kept for a resumption.
 RESUMABLE_REASONS = ("shutdown", "cancelled", "closespider_timeout")
+
+
+def continued_runs(jobdir) -> list[str]:
+    """The crawl ids of the earlier runs of this crawl, stopped before they finished, that a run
+    using ``jobdir`` resumes (their documents and versions count as its own; see
+    :meth:`archive.filing.Filing._base_for`)."""
+    try:
+        return Path(jobdir, RUNS).read_text(encoding="utf-8").split()
+    except FileNotFoundError:
+        return []
+
+
+def start_run(jobdir, crawl_id: str) -> list[str]:
+    """Record ``crawl_id`` as a run of the crawl kept in ``jobdir``; return the runs it resumes.
+    Written before the run files anything, so that a SIGKILL leaves it there."""
+    earlier = continued_runs(jobdir)
+    Path(jobdir).mkdir(parents=True, exist_ok=True)
+    path = Path(jobdir, RUNS)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(f"{run}\n" for run in [*earlier, crawl_id]), encoding="utf-8")
+    os.replace(tmp, path)
+    return earlier
+
+
+def end_run(jobdir, finish_reason: str) -> None:
+    """A run that finished (not stopped for a resumption) ends the crawl: the next run of the
+    same JOBDIR is a new crawl."""
+    if finish_reason not in RESUMABLE_REASONS:
+        Path(jobdir, RUNS).unlink(missing_ok=True)
 
 
 def scrapyd_job(spider_kwargs: dict, environ=os.environ) -> dict | None:

@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.crawls import failed, fetched_pages
 from crawler.items import NotModifiedPage
+from crawler.jobs import end_run
 from crawler.extension import REPORTED_SETTINGS, ArchiveExtension, archive_of  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class ArchivePipeline:
         reason = self.archiver.close_reason or "finished"
         report = await self.archiver.finish(stats, reason)
         self.crawler.stats.set_value("archive/finish_reason", report["finish_reason"])
+        if self.crawler.settings.get("JOBDIR"):
+            end_run(self.crawler.settings.get("JOBDIR"), report["finish_reason"])
         logger.info(format_summary(report))
         if failed(report):
             logger.error("Crawl %s failed: %s (%d pages fetched, %d errors); `scrapy crawl` exits 1",

@@ -270,3 +270,51 @@ def test_a_recrawl_with_other_teasers_in_its_copies_makes_no_version(tmp_path):
         crawl_in_order(archive, copies(0))
         again = crawl_in_order(archive, [copies(0)[i] for i in order])
         assert len(again) == 1 and len(again[0][3]) == 1, order
+
+
+# A crawl stopped and resumed from its JOBDIR is one crawl ------------------------------------
+def stopped_then_resumed(archive, first, rest, *, resumed=True):
+    """``first`` filed by a run stopped before its end (no re-clean; its report says shutdown),
+    then ``rest`` by the run that resumes it (or, ``resumed=False``, by a new crawl)."""
+    stopped = CrawlSession(archive, warmup_pages=0)
+    for p in first:
+        ingest(stopped, p)
+    stopped.finish(reason="shutdown")
+    s = CrawlSession(archive, warmup_pages=0, continues=[stopped.crawl_id] if resumed else [])
+    for p in rest:
+        ingest(s, p)
+    report = s.finish()
+    assert report["resumes"] == ([stopped.crawl_id] if resumed else [])
+    docs = list(archive.iter_documents())
+    return [(d["url"], sorted(d["aliases"]), d["text"], [archive.version_text(d, n + 1) for n in range(len(d["versions"]))])
+            for d in sorted(docs, key=lambda d: d["url"])]
+
+
+def test_a_resumed_crawl_files_copies_as_one_uninterrupted_crawl(tmp_path):
+    """The stopped run met only a lesser copy (AMP, other teasers); the run resuming it meets the
+    article's own URL: the document takes that URL and text, with one version, as when one crawl
+    fetched all three copies. A new crawl instead keeps the URL it had and makes a version."""
+    whole = crawl_in_order(Archive.open(str(tmp_path / "whole"), create=True), copies())
+    for n, split in enumerate([2, 1]):   # stopped after the AMP copy / after the index.php copy
+        pages = copies()
+        first, rest = [pages[split]], [p for i, p in enumerate(pages) if i != split]
+        got = stopped_then_resumed(Archive.open(str(tmp_path / f"r{n}"), create=True), first, rest)
+        assert got == whole, split
+    pages = copies()
+    recrawl = stopped_then_resumed(Archive.open(str(tmp_path / "new"), create=True), [pages[2]], pages[:2],
+                                   resumed=False)
+    (url, _, _, versions), = recrawl
+    assert url == "http://site.test/amp/news/x" and len(versions) == 2
+
+
+def test_a_resumed_crawl_takes_back_a_version_its_stopped_run_made_from_a_lesser_copy(tmp_path):
+    """A document of an earlier crawl; the stopped run met a lesser copy whose teaser line made a
+    version; the resumed run meets the article's own URL with the earlier text: the version is taken
+    back (the text before it is read from the stored version text), and the document is as before."""
+    archive = Archive.open(str(tmp_path / "a"), create=True)
+    body = story(11)
+    crawl_in_order(archive, [page("http://site.test/news/x", text=body)])
+    lesser = page("http://site.test/amp/news/x", text=body + "\nA teaser line only the AMP copy shows today.")
+    (url, aliases, text, versions), = stopped_then_resumed(archive, [lesser], [page("http://site.test/news/x", text=body)])
+    assert url == "http://site.test/news/x" and aliases == ["http://site.test/amp/news/x"]
+    assert text == body and versions == [body]

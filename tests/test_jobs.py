@@ -3,7 +3,7 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from crawler.jobs import apply_job_settings, job_key, scrapyd_job
+from crawler.jobs import apply_job_settings, job_key, scrapyd_job, continued_runs, end_run, start_run
 
 
 def test_job_key_is_the_same_for_every_run_of_a_crawl():
@@ -62,3 +62,14 @@ def test_listing_pages_are_done_only_when_the_queue_was_saved(tmp_path):
     assert not (tmp_path / "requests.queue").exists()
     assert again.request_seen(Request("http://s.test/news")) and not again.request_seen(Request("http://s.test/tags/a"))
     again.close("finished")
+
+
+def test_runs_of_a_stopped_crawl_are_continued_until_one_finishes(tmp_path):
+    jobdir = tmp_path / "job"
+    assert start_run(jobdir, "run-1") == []
+    end_run(jobdir, "shutdown")            # SIGINT / cancel: the next run resumes it
+    assert start_run(jobdir, "run-2") == ["run-1"]
+    # run-2 killed (no end_run at all): run-3 continues both
+    assert start_run(jobdir, "run-3") == ["run-1", "run-2"]
+    end_run(jobdir, "finished")
+    assert continued_runs(jobdir) == [] and start_run(jobdir, "run-4") == []

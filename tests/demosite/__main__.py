@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Demo site (variant {args.variant}) serving at {server.base_url}/ "
           f"- {len(site.articles)} articles. Ctrl-C to stop.", flush=True)
     try:
-        server._thread.join()
+        while server._thread.is_alive():   # short joins: Ctrl-C is seen within half a second
+            server._thread.join(0.5)
     except KeyboardInterrupt:
         pass
     finally:
