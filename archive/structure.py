@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
 
 __all__ = ["Structure", "analyse", "same_site", "page_key"]
 
@@ -104,12 +104,13 @@ def same_site(a: str, b: str) -> bool:
     return bool(ha) and bool(hb) and _site(ha) == _site(hb)
 
 
-def page_key(url: str, parts=None) -> str:
+def page_key(url: str, parts=None, host: str | None = None) -> str:
     """What makes two URLs the same page for structure purposes: host without www, path
     without a front controller or trailing slash, query without tracking parameters.
-    ``parts``: ``urlsplit(url)`` when the caller has it already (one split per link)."""
+    ``parts``: ``urlsplit(url)`` when the caller has it already (one split per link), and
+    ``host``: its ``hostname``."""
     parts = parts or urlsplit(url)
-    host = (parts.hostname or "").lower()
+    host = ((parts.hostname if host is None else host) or "").lower()
     host = host[4:] if host.startswith("www.") else host
     path = parts.path or "/"
     if path.startswith("/index.php"):
@@ -134,13 +135,13 @@ def page_ids(url: str, parts=None) -> list[str]:
     return [m for m in _ID_RE.findall(path) if not _DATE_ID_RE.match(m)]
 
 
-def target_key(url: str, parts=None) -> str:
+def target_key(url: str, parts=None, host: str | None = None) -> str:
     """The page a link leads to: one article is often served under several paths
     (/section/123-some-long-slug, /component/content/article/123-some-long-slug), and a long slug
     names it; otherwise :func:`page_key`."""
     parts = parts or urlsplit(url)
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    return "slug:" + last.lower() if _SLUG_RE.match(last) else page_key(url, parts)
+    return "slug:" + last.lower() if _SLUG_RE.match(last) else page_key(url, parts, host)
 
 
 def _words(text: str) -> str:
@@ -171,6 +172,18 @@ def _list_key(url: str) -> str | None:
     rest = [(k, v) for k, v in pairs if not (k.lower() in _PAGE_PARAMS and v.isdigit())]
     path = _PAGE_PATH_RE.sub("/", parts.path or "/")
     return page_key(parts._replace(path=path, query=urlencode(rest)).geturl())
+
+
+def _list_stem(parts, host: str | None) -> str:
+    """What :func:`_list_key` starts with before any query: host without www, path without a page
+    number, a front controller or a trailing slash. Two URLs of one list share it (a cheap
+    necessary condition before the full list key)."""
+    host = (host or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    path = _PAGE_PATH_RE.sub("/", parts.path or "/")
+    if path.startswith("/index.php"):
+        path = re.sub(r"^/index\.php(?=/|$)", "", path)
+    return host + (path.rstrip("/") or "/")
 
 
 def _shape(el, depth: int = 3) -> tuple:
@@ -244,8 +257,12 @@ class _Pass:
         self.dropped: set = set()
         self.result = Structure()
         self._hrefs: dict[str, tuple[str, str] | None] = {}
+        self._key_of: dict[str, str] = {}    # dest -> its target key (as target_key(dest))
+        self._stem_of: dict[str, str] = {}   # dest -> its list stem (as _list_stem)
         parts = urlsplit(url)
+        self._parts = parts
         self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._host = parts.hostname
         self._site = _site(parts.hostname or "")
         self.comment_groups: list[tuple] = []   # (parent, items, whole group) found, not yet removed
         self.pending: set = set()
@@ -305,18 +322,31 @@ class _Pass:
                 else:
                     dest = urljoin(base, h)
                 dest = dest.split("#", 1)[0]
-                parts = urlsplit(dest)
+                parts, host = self._split(dest)
                 if _MEDIA_RE.search(parts.path):
                     pass   # an image, a document: a download, not a page teased
-                elif parts.scheme in ("http", "https") and (host := parts.hostname) and _site(host) == self._site:
-                    key = target_key(dest, parts)   # a page key itself unless the slug names the page
-                    own = key in self.own_keys or (key.startswith("slug:") and page_key(dest, parts) in self.own_keys)
+                elif parts.scheme in ("http", "https") and host and (host is self._host or _site(host) == self._site):
+                    key = target_key(dest, parts, host)   # a page key itself unless the slug names the page
+                    own = key in self.own_keys or (key.startswith("slug:") and page_key(dest, parts, host) in self.own_keys)
                     if not own and not (self.own_ids and self.own_ids.intersection(page_ids(dest, parts))):
                         found = (dest, key)
+                        self._key_of[dest] = key
+                        self._stem_of[dest] = _list_stem(parts, host)
             except ValueError:
                 found = None
         self._hrefs[href] = found
         return found
+
+    def _split(self, dest: str):
+        """(urlsplit(dest), its hostname), without parsing again the page's own origin: a link
+        under it (most of a page's links) shares the page's scheme, netloc and host."""
+        o = self._origin
+        if dest.startswith(o) and dest[len(o):len(o) + 1] == "/" and not (
+                "\t" in dest or "\r" in dest or "\n" in dest):   # urlsplit removes these
+            path, _, query = dest[len(o):].partition("?")   # dest has no fragment
+            return SplitResult(self._parts.scheme, self._parts.netloc, path, query, ""), self._host
+        parts = urlsplit(dest)
+        return parts, parts.hostname
 
     def targets(self, el) -> tuple[str | None, int, object, int]:
         """The other page that most of el's linked text points to:
@@ -515,7 +545,7 @@ class _Pass:
                     if el not in self.dropped and el.getparent() is not None and not self._inside_dropped(el):
                         self.drop(el, "teaser_repeated", dest, teaser=True)
         self.repeated_teasers()
-        self.result.teased = len({target_key(r["teaser_of"]) for r in self.result.removed
+        self.result.teased = len({self._key_of[r["teaser_of"]] for r in self.result.removed
                                   if r.get("teaser_of") and _title_like(r["text"])})
         in_links = {el for a in self.body.iter("a") for el in a.iter()}
         items = set(self.items)
@@ -543,13 +573,14 @@ class _Pass:
         (``?start=8``, ``?page=2``, ``/page/3/``, or page 1 without one). Post navigation to other
         articles, and ``?p=123`` shortlinks, lead to other paths or other ids: not pagination."""
         own = _list_key(self.url)
-        return any(_list_key(dest) == own and page_key(dest) not in self.own_keys
+        stem = _list_stem(self._parts, self._host)   # a URL of this list shares it: a cheap filter first
+        return any(self._stem_of[dest] == stem and _list_key(dest) == own and page_key(dest) not in self.own_keys
                    for dest, _ in self.target.values())
 
     def repeated_teasers(self) -> None:
         """A page teased by a card is teased again by any short block that is mostly a title
         link to it, whatever that block's shape ("Popular" lists beside "Related" cards)."""
-        teased = {target_key(r["teaser_of"]) for r in self.result.removed if r.get("teaser_of")}
+        teased = {self._key_of[r["teaser_of"]] for r in self.result.removed if r.get("teaser_of")}
         if not teased:
             return
         for a, (dest, key) in list(self.target.items()):
