@@ -154,8 +154,46 @@ def _title_like(text: str) -> bool:
     return len(text.split()) >= TITLE_MIN_WORDS or len(_CJK_RE.findall(text)) >= 6
 
 
-def _flat(el, cap: int = TEXT_CAP) -> str:
-    text = " ".join(el.text_content().split())
+def _head(el, cap: int, size: int | None = None) -> str:
+    """``" ".join(el.text_content().split())`` when that is at most ``cap`` characters long;
+    otherwise a prefix of it longer than ``cap``. Reads only as much of a large subtree as that
+    takes (the collapsed text of a prefix is a prefix of the collapsed text). ``size``: the
+    subtree's measured text size, when known; a small subtree is read whole (cheaper)."""
+    if size is not None and size <= 4 * cap:
+        return " ".join(el.text_content().split())
+    pieces: list[str] = []
+    raw = 0
+    for piece in el.itertext():   # the same text nodes, in the same order, as text_content()
+        pieces.append(piece)
+        raw += len(piece)
+        if raw > cap:
+            text = " ".join("".join(pieces).split())
+            if len(text) > cap:
+                return text
+    return " ".join("".join(pieces).split())
+
+
+def _raw_head(el, n: int, size: int | None = None) -> str:
+    """``el.text_content()[:n]``, reading only as much of the subtree as that takes."""
+    if size is not None and size <= 4 * n:
+        return el.text_content()[:n]
+    pieces: list[str] = []
+    raw = 0
+    for piece in el.itertext():
+        pieces.append(piece)
+        raw += len(piece)
+        if raw >= n:
+            break
+    return "".join(pieces)[:n]
+
+
+def _has_descendant(el, tag: str) -> bool:
+    """``el.find(".//" + tag) is not None``, without ElementPath."""
+    return next(el.iterdescendants(tag), None) is not None
+
+
+def _flat(el, cap: int = TEXT_CAP, size: int | None = None) -> str:
+    text = _head(el, cap, size)
     return text if len(text) <= cap else text[: cap - 1] + "\u2026"
 
 
@@ -421,7 +459,7 @@ class _Pass:
         if not self.standalone(a, el):
             return None
         if (size >= 0.6 * self.lnk.get(el, 0) and next(el.iter(*HEADING_TAGS), None) is not None
-                and el.find(".//td") is None and self._suffix(el, a) <= 3):
+                and not _has_descendant(el, "td") and self._suffix(el, a) <= 3):
             return dest, size, a, "more"
         return None
 
@@ -481,7 +519,7 @@ class _Pass:
     def drop(self, el, why: str, teaser_of: str | None = None, teaser: bool = False, link=None) -> None:
         if el in self.dropped or el.getparent() is None:
             return
-        record = {"text": _flat(el), "why": why, "chars": self.tot.get(el, 0)}
+        record = {"text": _flat(el, size=self.tot.get(el, 0)), "why": why, "chars": self.tot.get(el, 0)}
         if teaser_of:
             record["teaser_of"] = teaser_of
             if link is not None and _title_like(title := " ".join(link.text_content().split())):
@@ -498,7 +536,7 @@ class _Pass:
         node = parent
         while node is not None and node is not self.body and node.tag not in ("main", "article", "td", "th",
                                                                               "tr", "table", "tbody"):
-            rest = " ".join(node.text_content().split())
+            rest = _head(node, LEFTOVER_CHARS, self.tot.get(node))   # all of it, or enough to know it is longer
             left = _n(rest)
             if left > LEFTOVER_CHARS or (rest.endswith((".", "!", "?")) and len(rest.split()) >= 5):
                 break   # a sentence left is text, not a label
@@ -522,7 +560,7 @@ class _Pass:
             prev = prev.getprevious()
         if prev is None or prev.tag not in BLOCK_TAGS or prev in self.dropped:
             return
-        text = " ".join(prev.text_content().split())
+        text = _head(prev, LEFTOVER_CHARS, self.tot.get(prev))
         if not 0 < _n(text) <= LEFTOVER_CHARS or any(a in self.target for a in prev.iter("a")):
             return
         heading = prev.tag in HEADING_TAGS or (len(prev) == 1 and prev[0].tag in HEADING_TAGS)
@@ -611,7 +649,7 @@ class _Pass:
             if self._inside_dropped(form) or form in self.dropped:
                 continue
             inputs = list(form.iter("input"))
-            if form.find(".//textarea") is not None:
+            if _has_descendant(form, "textarea"):
                 why = "comment_form"
             elif any((i.get("type") or "").lower() == "email" or "mail" in " ".join(
                     (i.get("name") or "", i.get("id") or "", i.get("placeholder") or "")).lower() for i in inputs):
@@ -738,7 +776,7 @@ class _Pass:
         if el.tag not in BOX_TAGS:
             return False
         kids = [k for k in el if isinstance(k.tag, str)]
-        has_image = el.find(".//img") is not None
+        has_image = _has_descendant(el, "img")
         return (len(kids) >= 2 or has_image) and _title_like(a.text_content()) and self.standalone(a, el)
 
     def read_also(self, el, a, size: int) -> bool:
@@ -762,12 +800,18 @@ class _Pass:
         for tag, group in by_tag.items():
             if len(group) < 2:
                 continue
-            dated = [c for c in group if self._dated(c) and not self._titled(c)]
-            if len(dated) < max(2, 0.8 * len(group)):
+            need = max(2, 0.8 * len(group))
+            dated = []
+            for i, c in enumerate(group):
+                if self._dated(c) and not self._titled(c):
+                    dated.append(c)
+                elif len(dated) + len(group) - i - 1 < need:
+                    break   # too few can be left: the group is no thread
+            if len(dated) < need:
                 continue
             controls = [self._controls(c) for c in dated]
             common = set.intersection(*controls) if controls else set()
-            threaded = tag in ("li", "article") and any(c.find(f".//{tag}") is not None for c in dated)
+            threaded = tag in ("li", "article") and any(_has_descendant(c, tag) for c in dated)
             hinted = hinted_parent or sum(bool(_COMMENT_HINT.search(f"{c.get('class', '')} {c.get('id', '')}"))
                                           for c in dated) >= 0.8 * len(dated)
             if not (common or threaded or hinted):
@@ -798,9 +842,9 @@ class _Pass:
         return next(el.iter("h1", "h2", "h3"), None) is not None
 
     def _dated(self, el) -> bool:
-        if el.find(".//time") is not None:
+        if _has_descendant(el, "time"):
             return True
-        head = " ".join(el.text_content()[:400].split())
+        head = " ".join(_raw_head(el, 400, self.tot.get(el)).split())
         return _DATE_RE.search(head) is not None
 
     def _controls(self, el) -> set[str]:
