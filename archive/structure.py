@@ -78,10 +78,14 @@ _DATE_RE = re.compile(
 )
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MEDIA_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|docx?|xlsx?|pptx?|zip|mp3|mp4|m4a|ogg|webm|mov)$", re.I)
+_MEDIA_EXT_RE = re.compile(_MEDIA_RE.pattern[:-1], re.I)   # the same, on the path's last "." onwards
 _SLUG_RE = re.compile(r"^[^/?#-]*[a-z][^/?#]*(?:-[^/?#-]+){3,}$", re.I)   # some-long-article-slug
 _ID_RE = re.compile(r"(?<![0-9a-z])\d{5,}(?![0-9a-z])", re.I)   # a document id in a URL path
 # 202212, 20221206, 20160526181643 (a date, a timestamp): shared by many pages, no document's id
 _DATE_ID_RE = re.compile(r"^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:[0-3]\d(?:[0-2]\d(?:[0-5]\d){0,2})?)?$")
+# an absolute URL whose netloc is a plain host name (no user, port or IPv6 brackets): split without
+# urlsplit, which gives the same parts for it
+_SIMPLE_URL_RE = re.compile(r"(https?)://([A-Za-z0-9.-]+)(/[^?]*)?(?:\?(.*))?", re.S)
 _TRACKING = re.compile(r"^(?:utm_|fbclid$|gclid$|mc_|ref$|ref_src$|amp$|output$)", re.I)
 
 
@@ -141,7 +145,9 @@ def target_key(url: str, parts=None, host: str | None = None) -> str:
     names it; otherwise :func:`page_key`."""
     parts = parts or urlsplit(url)
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    return "slug:" + last.lower() if _SLUG_RE.match(last) else page_key(url, parts, host)
+    # (a slug has three hyphens at least: most paths are told apart without the pattern)
+    slug = last.count("-") >= 3 and _SLUG_RE.match(last)
+    return "slug:" + last.lower() if slug else page_key(url, parts, host)
 
 
 def _words(text: str) -> str:
@@ -218,7 +224,9 @@ def _list_stem(parts, host: str | None) -> str:
     necessary condition before the full list key)."""
     host = (host or "").lower()
     host = host[4:] if host.startswith("www.") else host
-    path = _PAGE_PATH_RE.sub("/", parts.path or "/")
+    path = parts.path or "/"
+    if path[-1:].isdigit() or path[-2:-1].isdigit():   # a page number ends the path, if any
+        path = _PAGE_PATH_RE.sub("/", path)
     if path.startswith("/index.php"):
         path = re.sub(r"^/index\.php(?=/|$)", "", path)
     return host + (path.rstrip("/") or "/")
@@ -310,34 +318,42 @@ class _Pass:
     # -- measures ----------------------------------------------------------------------
     def measure(self) -> None:
         tot, lnk, alnk, prose, target, owns = self.tot, self.lnk, self.alnk, self.prose, self.target, self.own
+        tot_get, lnk_get, alnk_get = tot.get, lnk.get, alnk.get
+        skip, prose_tags, other_page = SKIP_TAGS, PROSE_TAGS, self._other_page
         elements = list(self.body.iter())
         base = self.url
+        # children before parents: every subtree's sums are ready when its parent is measured
         for el in reversed(elements):
             tag = el.tag
-            if not isinstance(tag, str) or tag in SKIP_TAGS:
+            if not isinstance(tag, str) or tag in skip:
                 tot[el] = lnk[el] = alnk[el] = 0
                 continue
-            own = _n(el.text)
+            x = el.text
+            own = len(x.strip()) if x else 0   # _n, inlined: this loop runs once per element
             t = own
             lk = ak = 0
             pr = 0
             for child in el:
-                tl = _n(child.tail)
-                own += tl
-                ct = tot.get(child, 0)
-                t += ct + tl
-                lk += lnk.get(child, 0)
-                ca = alnk.get(child, 0)
-                ak += ca
-                if child.tag in PROSE_TAGS:
-                    pr += ct - ca
+                x = child.tail
+                if x:
+                    tl = len(x.strip())
+                    own += tl
+                    t += tl
+                ct = tot_get(child, 0)
+                if ct:   # a subtree without text has no link text either
+                    t += ct
+                    lk += lnk_get(child, 0)
+                    ca = alnk_get(child, 0)
+                    ak += ca
+                    if child.tag in prose_tags:
+                        pr += ct - ca
             tot[el] = t
             owns[el] = own
             if tag == "a":
                 href = el.get("href")
                 if href:
                     ak = t
-                    dest = self._other_page(base, href)
+                    dest = other_page(base, href)
                     if dest:
                         target[el] = dest
                         lk = t
@@ -361,7 +377,9 @@ class _Pass:
                     dest = urljoin(base, h)
                 dest = dest.split("#", 1)[0]
                 parts, host = self._split(dest)
-                if _MEDIA_RE.search(parts.path):
+                path = parts.path
+                dot = path.rfind(".")   # an extension starts at the last "." (paths hold no newline)
+                if dot >= 0 and _MEDIA_EXT_RE.fullmatch(path, dot):
                     pass   # an image, a document: a download, not a page teased
                 elif parts.scheme in ("http", "https") and host and (host is self._host or _site(host) == self._site):
                     key = target_key(dest, parts, host)   # a page key itself unless the slug names the page
@@ -383,6 +401,9 @@ class _Pass:
                 "\t" in dest or "\r" in dest or "\n" in dest):   # urlsplit removes these
             path, _, query = dest[len(o):].partition("?")   # dest has no fragment
             return SplitResult(self._parts.scheme, self._parts.netloc, path, query, ""), self._host
+        if not ("\t" in dest or "\r" in dest or "\n" in dest) and (m := _SIMPLE_URL_RE.fullmatch(dest)):
+            scheme, netloc, path, query = m.groups()   # dest has no fragment
+            return SplitResult(scheme, netloc, path or "", query or "", ""), netloc.lower()
         parts = urlsplit(dest)
         return parts, parts.hostname
 
@@ -391,23 +412,31 @@ class _Pass:
         (url, chars linked to it, its largest link, number of distinct pages linked)."""
         per: dict[str, int] = {}
         best_link: dict[str, tuple] = {}
-        self._links: dict[str, list] = {}
+        target_get, tot_get = self.target.get, self.tot.get
         for a in el.iter("a"):
-            hit = self.target.get(a)
+            hit = target_get(a)
             if hit is None:
                 continue
             dest, key = hit
-            size = self.tot.get(a, 0)
-            per[key] = per.get(key, 0) + size
-            self._links.setdefault(key, []).append(a)
-            if key not in best_link or size > best_link[key][0]:
+            size = tot_get(a, 0)
+            if key in per:
+                per[key] += size
+                if size > best_link[key][0]:
+                    best_link[key] = (size, a, dest)
+            else:
+                per[key] = size
                 best_link[key] = (size, a, dest)
         if not per:
             return None, 0, None, 0
-        key = max(per, key=lambda k: (per[k], k))
+        key = max(per, key=lambda k: (per[k], k)) if len(per) > 1 else next(iter(per))
         _, a, dest = best_link[key]
-        self._main_links = self._links[key]   # every link of el to that page, in document order
+        self._main_key = key   # the page most of el's linked text points to
         return dest, per[key], a, len(per)
+
+    def _links_to(self, el, key: str) -> list:
+        """Every link of el to the page ``key``, in document order."""
+        target_get = self.target.get
+        return [a for a in el.iter("a") if (hit := target_get(a)) is not None and hit[1] == key]
 
     def standalone(self, a, root) -> bool:
         """The link is a line of its own within root: its nearest block holds little else, or
@@ -437,8 +466,11 @@ class _Pass:
         t = self.tot.get(el, 0)
         if t == 0 or t > CARD_MAX_CHARS or el.tag in TABLE_TAGS:
             return None
-        if self._data_cell(el):
-            return None
+        hit = self._card(el, t)
+        # a value in a data table is no card (checked last: most blocks are no card anyway)
+        return None if hit is None or self._data_cell(el) else hit
+
+    def _card(self, el, t: int) -> tuple[str, int, object, str] | None:
         if self.lnk.get(el, 0) == 0:
             return self.overlay_card(el)
         dest, size, a, n_targets = self.targets(el)
@@ -446,8 +478,8 @@ class _Pass:
             return None
         if size >= CARD_LINK_SHARE * t:
             return dest, size, a, "link"
-        links = self._main_links
         if size >= HEADING_CARD_SHARE * t and size >= 0.5 * self.lnk.get(el, 0):
+            links = self._links_to(el, self._main_key)
             # the title: a standalone, title-like link to that page at the card's top (filling a
             # heading, it may stand over a longer summary)
             for link in links:
@@ -467,7 +499,7 @@ class _Pass:
         """A card whose link carries no text: one link (or several to one page) around nothing
         or an image only, laid over or beside a title-like heading ("stretched link" cards). Its
         heading stands for the title link."""
-        if any(self.alnk.get(c, 0) for c in el):
+        if self.alnk.get(el, 0) and any(self.alnk.get(c, 0) for c in el):   # (el's sums its children's)
             return None   # some link has text: not an overlay card
         dests = {self.target[a] for a in el.iter("a") if a in self.target}
         if len({key for _, key in dests}) != 1:
