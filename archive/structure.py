@@ -76,6 +76,7 @@ _REPLY_HREF = re.compile(r"reply|respond|comment", re.I)
 _DATE_RE = re.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\d{4}年|\d{1,2}月\d{1,2}日"
 )
+_DIGIT_RE = re.compile(r"\d")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MEDIA_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|docx?|xlsx?|pptx?|zip|mp3|mp4|m4a|ogg|webm|mov)$", re.I)
 _MEDIA_EXT_RE = re.compile(_MEDIA_RE.pattern[:-1], re.I)   # the same, on the path's last "." onwards
@@ -313,6 +314,7 @@ class _Pass:
         self.comment_groups: list[tuple] = []   # (parent, items, whole group) found, not yet removed
         self.pending: set = set()
         self._page_title: str | None = None
+        self._texts: dict = {}   # element -> text_content(), until something inside it is removed
         self.items: list = []   # the largest sibling group of whole posts headed by title links
 
     # -- measures ----------------------------------------------------------------------
@@ -483,7 +485,7 @@ class _Pass:
             # the title: a standalone, title-like link to that page at the card's top (filling a
             # heading, it may stand over a longer summary)
             for link in links:
-                title = link.text_content()
+                title = self._text(link)
                 share = HEADING_CARD_SHARE if self._in_heading(link, el) else TITLED_CARD_SHARE
                 if (size >= share * t and _title_like(title) and self.standalone(link, el)
                         and self._prefix(el, title) <= 0.25 * t):
@@ -499,15 +501,16 @@ class _Pass:
         """A card whose link carries no text: one link (or several to one page) around nothing
         or an image only, laid over or beside a title-like heading ("stretched link" cards). Its
         heading stands for the title link."""
+        heading = next(el.iter(*HEADING_TAGS), None)   # (cheapest test first: most blocks have none)
+        if heading is None:
+            return None
         if self.alnk.get(el, 0) and any(self.alnk.get(c, 0) for c in el):   # (el's sums its children's)
             return None   # some link has text: not an overlay card
         dests = {self.target[a] for a in el.iter("a") if a in self.target}
         if len({key for _, key in dests}) != 1:
             return None
-        heading = next(el.iter(*HEADING_TAGS), None)
-        if heading is None or not _title_like(heading.text_content()):
+        if not _title_like(title := self._text(heading)):
             return None
-        title = heading.text_content()
         if self._prefix(el, title) > 0.25 * self.tot.get(el, 0):
             return None
         dest = min(dests)[0]
@@ -534,16 +537,40 @@ class _Pass:
             node = node.getparent()
         return False
 
+    def _text(self, el) -> str:
+        """``el.text_content()``, read once per element: the checks ask for the same links',
+        headings' and cards' texts several times. :meth:`_detach` forgets what a removal changes."""
+        text = self._texts.get(el)
+        if text is None:
+            text = self._texts[el] = el.text_content()
+        return text
+
+    def _detach(self, el) -> None:
+        """Remove el from the tree; the texts of its ancestors lose its text (el's own subtree,
+        and its siblings' texts, stay what they were)."""
+        if self._texts:
+            texts = self._texts
+            for up in el.iterancestors():
+                texts.pop(up, None)
+        el.drop_tree()
+
+    def _head_of(self, el, cap: int) -> str:
+        """:func:`_head` of el, from its remembered text when it is small."""
+        size = self.tot.get(el)
+        if size is not None and size <= 4 * cap:
+            return " ".join(self._text(el).split())
+        return _head(el, cap)
+
     def _suffix(self, el, a) -> int:
         """Characters of el's text after the link a (a "Read more" link ends its card)."""
-        full = " ".join(el.text_content().split())
-        text = " ".join(a.text_content().split())
+        full = " ".join(self._text(el).split())
+        text = " ".join(self._text(a).split())
         pos = full.rfind(text)
         return len(full[pos + len(text):].replace(" ", "")) if pos >= 0 else len(full)
 
     def _prefix(self, el, text: str) -> int:
         """Characters of el's text before the first occurrence of text."""
-        full = " ".join(el.text_content().split())
+        full = " ".join(self._text(el).split())
         pos = full.find(" ".join(text.split()))
         return len(full[:pos].replace(" ", "")) if pos >= 0 else len(full)
 
@@ -551,16 +578,18 @@ class _Pass:
     def drop(self, el, why: str, teaser_of: str | None = None, teaser: bool = False, link=None) -> None:
         if el in self.dropped or el.getparent() is None:
             return
-        record = {"text": _flat(el, size=self.tot.get(el, 0)), "why": why, "chars": self.tot.get(el, 0)}
+        text = self._head_of(el, TEXT_CAP)   # as _flat(el)
+        text = text if len(text) <= TEXT_CAP else text[: TEXT_CAP - 1] + "\u2026"
+        record = {"text": text, "why": why, "chars": self.tot.get(el, 0)}
         if teaser_of:
             record["teaser_of"] = teaser_of
-            if link is not None and _title_like(title := " ".join(link.text_content().split())):
+            if link is not None and _title_like(title := " ".join(self._text(link).split())):
                 record["title"] = title
         self.result.removed.append(record)
         if teaser:
             self.result.teaser_chars += self.tot.get(el, 0)
         self.dropped.add(el)
-        el.drop_tree()
+        self._detach(el)
 
     def drop_leftover(self, parent) -> None:
         """After removing a group, a container left with only a heading goes too, and so does
@@ -568,7 +597,7 @@ class _Pass:
         node = parent
         while node is not None and node is not self.body and node.tag not in ("main", "article", "td", "th",
                                                                               "tr", "table", "tbody"):
-            rest = _head(node, LEFTOVER_CHARS, self.tot.get(node))   # all of it, or enough to know it is longer
+            rest = self._head_of(node, LEFTOVER_CHARS)   # all of it, or enough to know it is longer
             left = _n(rest)
             if left > LEFTOVER_CHARS or (rest.endswith((".", "!", "?")) and len(rest.split()) >= 5):
                 break   # a sentence left is text, not a label
@@ -579,7 +608,7 @@ class _Pass:
                 self.drop(node, "teaser_label")
             else:
                 self.dropped.add(node)
-                node.drop_tree()
+                self._detach(node)
             node = up
 
     def drop_heading_before(self, el, *, labels_only: bool = False) -> None:
@@ -592,7 +621,7 @@ class _Pass:
             prev = prev.getprevious()
         if prev is None or prev.tag not in BLOCK_TAGS or prev in self.dropped:
             return
-        text = _head(prev, LEFTOVER_CHARS, self.tot.get(prev))
+        text = self._head_of(prev, LEFTOVER_CHARS)
         if not 0 < _n(text) <= LEFTOVER_CHARS or any(a in self.target for a in prev.iter("a")):
             return
         heading = prev.tag in HEADING_TAGS or (len(prev) == 1 and prev[0].tag in HEADING_TAGS)
@@ -621,14 +650,17 @@ class _Pass:
         items = set(self.items)
         prose = body = in_items = 0
         prose_el = None
+        prose_get, own_get = self.prose.get, self.own.get
+        inside: set = set()   # elements in one of the items (an item or below one), parents first
         for el in self.body.iter():
-            if self.prose.get(el, 0) > prose:
+            if prose_get(el, 0) > prose:
                 prose, prose_el = self.prose[el], el
-            if el not in in_links:
-                body += self.own.get(el, 0)
-                if items and el.getparent() is not None and any(
-                        a in items for a in [el, *el.iterancestors()]):
-                    in_items += self.own.get(el, 0)
+            if el not in in_links:   # (nor, then, any of its ancestors)
+                own = own_get(el, 0)
+                body += own
+                if items and (el in items or el.getparent() in inside) and el.getparent() is not None:
+                    inside.add(el)
+                    in_items += own
         self.result.prose_chars, self.result.body_chars = prose, body
         # whole posts listed: the running text left in them (cards of their shape included),
         # provided the largest block of running text sits inside one of them
@@ -654,7 +686,7 @@ class _Pass:
         if not teased:
             return
         for a, (dest, key) in list(self.target.items()):
-            if key not in teased or a.getparent() is None or not _title_like(a.text_content()):
+            if key not in teased or a.getparent() is None or not _title_like(self._text(a)):
                 continue
             block = a.getparent()
             while block is not None and block.tag not in BLOCK_TAGS:
@@ -701,7 +733,8 @@ class _Pass:
             self.drop(node, why)
 
     def visit(self, parent, singles: dict) -> None:
-        kids = [c for c in parent if isinstance(c.tag, str) and c.tag not in SKIP_TAGS and self.tot.get(c, 0)]
+        tot_get = self.tot.get   # (comments and SKIP_TAGS subtrees measure 0)
+        kids = [c for c in parent if tot_get(c, 0)]
         if not kids:
             return
         cards: dict[str, list] = {}
@@ -774,7 +807,7 @@ class _Pass:
                     self.drop_heading_before(c, labels_only=True)
                     self.drop(c, "read_also", dest, teaser=True, link=a)
                     continue
-                if kind != "more" and _title_like(a.text_content()):
+                if kind != "more" and _title_like(self._text(a)):
                     singles.setdefault(target_key(dest), []).append((c, dest, a))
             elif c.tag in LINE_TAGS and self.tot[c] <= READ_ALSO_MAX_CHARS and self.lnk.get(c, 0):
                 dest, size, a, _ = self.targets(c)
@@ -789,7 +822,7 @@ class _Pass:
         if heading is None or self.tot.get(heading, 0) == 0:
             return False
         linked = sum(self.tot.get(a, 0) for a in heading.iter("a") if a in self.target)
-        if linked < 0.8 * self.tot[heading] or not _title_like(text := heading.text_content()):
+        if linked < 0.8 * self.tot[heading] or not _title_like(text := self._text(heading)):
             return False
         # it heads the item (a card's title inside a body is no headline of the body), and it is
         # not the page's own headline linking to another URL of itself (/node/123)
@@ -809,16 +842,16 @@ class _Pass:
             return False
         kids = [k for k in el if isinstance(k.tag, str)]
         has_image = _has_descendant(el, "img")
-        return (len(kids) >= 2 or has_image) and _title_like(a.text_content()) and self.standalone(a, el)
+        return (len(kids) >= 2 or has_image) and _title_like(self._text(a)) and self.standalone(a, el)
 
     def read_also(self, el, a, size: int) -> bool:
         t = self.tot.get(el, 0)
         if el.tag not in LINE_TAGS or t > READ_ALSO_MAX_CHARS or size < READ_ALSO_SHARE * t:
             return False
-        text = a.text_content()
+        text = self._text(a)
         if not _title_like(text):
             return False
-        full = " ".join(el.text_content().split())
+        full = " ".join(self._text(el).split())
         pos = full.find(" ".join(text.split()))
         return 0 <= pos and _n(full[:pos]) <= READ_ALSO_PREFIX
 
@@ -876,15 +909,19 @@ class _Pass:
     def _dated(self, el) -> bool:
         if _has_descendant(el, "time"):
             return True
-        head = " ".join(_raw_head(el, 400, self.tot.get(el)).split())
-        return _DATE_RE.search(head) is not None
+        size = self.tot.get(el)
+        raw = self._text(el)[:400] if size is not None and size <= 1600 else _raw_head(el, 400)
+        head = " ".join(raw.split())
+        # every date shape starts with a digit: trying the pattern at digits only finds what
+        # search() finds, without running its alternatives at every position of the text
+        return any(_DATE_RE.match(head, m.start()) for m in _DIGIT_RE.finditer(head))
 
     def _controls(self, el) -> set[str]:
         """Short controls of el that act on the page itself (reply, like, report): buttons, and
         links without a destination page (fragment, script, this page, a reply parameter)."""
         found = set()
         for node in el.iter("a", "button"):
-            text = " ".join(node.text_content().split()).lower()
+            text = " ".join(self._text(node).split()).lower()
             if not text or _n(text) > CONTROL_MAX_CHARS:
                 continue
             if node.tag == "a":
