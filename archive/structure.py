@@ -328,29 +328,31 @@ class _Pass:
         for el in reversed(elements):
             tag = el.tag
             if not isinstance(tag, str) or tag in skip:
-                tot[el] = lnk[el] = alnk[el] = 0
-                continue
+                continue   # measures 0; zeros are not stored (every read defaults to 0)
             x = el.text
             own = len(x.strip()) if x else 0   # _n, inlined: this loop runs once per element
             t = own
             lk = ak = 0
             pr = 0
-            for child in el:
-                x = child.tail
-                if x:
-                    tl = len(x.strip())
-                    own += tl
-                    t += tl
-                ct = tot_get(child, 0)
-                if ct:   # a subtree without text has no link text either
-                    t += ct
-                    lk += lnk_get(child, 0)
-                    ca = alnk_get(child, 0)
-                    ak += ca
-                    if child.tag in prose_tags:
-                        pr += ct - ca
-            tot[el] = t
-            owns[el] = own
+            if len(el):
+                for child in el:
+                    x = child.tail
+                    if x:
+                        tl = len(x.strip())
+                        own += tl
+                        t += tl
+                    ct = tot_get(child, 0)
+                    if ct:   # a subtree without text has no link text either
+                        t += ct
+                        lk += lnk_get(child, 0)
+                        ca = alnk_get(child, 0)
+                        ak += ca
+                        if child.tag in prose_tags:
+                            pr += ct - ca
+            if t:
+                tot[el] = t
+            if own:
+                owns[el] = own
             if tag == "a":
                 href = el.get("href")
                 if href:
@@ -359,8 +361,12 @@ class _Pass:
                     if dest:
                         target[el] = dest
                         lk = t
-            lnk[el], alnk[el] = lk, ak
-            prose[el] = own + pr if tag not in ("a", "li") else 0
+            if lk:
+                lnk[el] = lk
+            if ak:
+                alnk[el] = ak
+            if tag != "a" and tag != "li" and (own or pr):
+                prose[el] = own + pr
         self.result.text_chars = tot.get(self.body, 0)
 
     def _other_page(self, base: str, href: str) -> tuple[str, str] | None:
