@@ -281,3 +281,47 @@ def test_structure_can_be_switched_off():
     off = extract(page, URL, settings=replace(DEFAULT_SETTINGS, structure=False))
     assert on.removed and not off.removed
     assert TEASERS[0][2] in off.text and TEASERS[0][2] not in on.text
+
+
+# -- the shortcuts the pass takes for speed give what the plain calls give ------------------------
+
+
+@pytest.mark.parametrize("href", [
+    "https://news.example.org/world/a-b-c-d", "https://news.example.org?page=2", "https://news.example.org",
+    "https://NEWS.example.org/x?a=1?b=2", "https://other.example.com/p?q", "http://cdn.example.org/i.JPG",
+    "https://user@news.example.org/x", "https://news.example.org:8443/x", "https://[::1]/x",
+    "https://xn--bcher-kva.example/ü?ä", "https://news.example.org/a b", "https://x_y.example.org/a",
+])
+def test_link_urls_split_without_urlsplit_as_urlsplit_does(href):
+    from urllib.parse import urlsplit
+
+    from archive.structure import _Pass
+    tree = lxml_html.document_fromstring("<html><body><p>x</p></body></html>")
+    parts, host = _Pass(tree, "https://news.example.org/world/talks")._split(href)
+    assert (parts, host) == (urlsplit(href), urlsplit(href).hostname)
+
+
+def test_bounded_text_reads_match_the_whole_text():
+    from archive.structure import _DATE_RE, _DIGIT_RE, _head, _raw_head
+    el = lxml_html.fragment_fromstring(
+        "<div>  Opening   words <b>bold</b><!-- note --> tail " + "<p>para  graph text</p>\n" * 80 + "</div>")
+    whole = " ".join(el.text_content().split())
+    for cap in (0, 5, 80, 300, 10_000):
+        head = _head(el, cap)
+        assert head == whole if len(whole) <= cap else (len(head) > cap and whole.startswith(head))
+        assert _raw_head(el, cap) == el.text_content()[:cap]
+    for text in ("posted 12.05.2024", "at 9:45", "no date here", "2024年5月", "5月14日", "a12:30", "x_2019"):
+        found = any(_DATE_RE.match(text, m.start()) for m in _DIGIT_RE.finditer(text))
+        assert found == (_DATE_RE.search(text) is not None)
+
+
+def test_remembered_texts_follow_removals():
+    from archive.structure import _Pass
+    tree = lxml_html.document_fromstring(
+        "<html><body><div id='box'><p>Kept paragraph.</p><ul><li id='gone'>Removed card</li></ul></div></body></html>")
+    p = _Pass(tree, URL)
+    box, gone = tree.get_element_by_id("box"), tree.get_element_by_id("gone")
+    assert "Removed card" in p._text(box) and p._text(gone) == "Removed card"
+    p._detach(gone)
+    assert p._text(box) == box.text_content() == "Kept paragraph."
+    assert p._text(gone) == "Removed card"   # its own subtree is unchanged
