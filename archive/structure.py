@@ -314,7 +314,7 @@ class _Pass:
         self.comment_groups: list[tuple] = []   # (parent, items, whole group) found, not yet removed
         self.pending: set = set()
         self._page_title: str | None = None
-        self._texts: dict = {}   # element -> text_content(), until something inside it is removed
+        self._texts: dict = {}   # link -> text_content(), until something inside it is removed
         self.items: list = []   # the largest sibling group of whole posts headed by title links
 
     # -- measures ----------------------------------------------------------------------
@@ -544,19 +544,21 @@ class _Pass:
         return False
 
     def _text(self, el) -> str:
-        """``el.text_content()``, read once per element: the checks ask for the same links',
-        headings' and cards' texts several times. :meth:`_detach` forgets what a removal changes."""
+        """``el.text_content()``; a link's is read once (the checks ask for the same title links'
+        texts several times). :meth:`_detach` forgets what a removal changes."""
+        if el.tag != "a":
+            return el.text_content()
         text = self._texts.get(el)
         if text is None:
             text = self._texts[el] = el.text_content()
         return text
 
     def _detach(self, el) -> None:
-        """Remove el from the tree; the texts of its ancestors lose its text (el's own subtree,
-        and its siblings' texts, stay what they were)."""
+        """Remove el from the tree; the texts of the links around it lose its text (el's own
+        subtree, and its siblings' texts, stay what they were)."""
         if self._texts:
             texts = self._texts
-            for up in el.iterancestors():
+            for up in el.iterancestors("a"):
                 texts.pop(up, None)
         el.drop_tree()
 

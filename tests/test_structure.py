@@ -318,7 +318,7 @@ def test_bounded_text_reads_match_the_whole_text():
 def test_remembered_texts_follow_removals():
     from archive.structure import _Pass
     tree = lxml_html.document_fromstring(
-        "<html><body><div id='box'><p>Kept paragraph.</p><ul><li id='gone'>Removed card</li></ul></div></body></html>")
+        "<html><body><a id='box' href='/x'><p>Kept paragraph.</p><ul><li id='gone'>Removed card</li></ul></a></body></html>")
     p = _Pass(tree, URL)
     box, gone = tree.get_element_by_id("box"), tree.get_element_by_id("gone")
     assert "Removed card" in p._text(box) and p._text(gone) == "Removed card"
