@@ -322,7 +322,9 @@ class _Pass:
         tot, lnk, alnk, prose, target, owns = self.tot, self.lnk, self.alnk, self.prose, self.target, self.own
         tot_get, lnk_get, alnk_get = tot.get, lnk.get, alnk.get
         skip, prose_tags, other_page = SKIP_TAGS, PROSE_TAGS, self._other_page
-        elements = list(self.body.iter())
+        # kept for the whole pass: an lxml element's Python proxy (made by lxml.html's class lookup,
+        # in Python) lives as long as a reference to it, so every later walk reuses these
+        self._elements = elements = list(self.body.iter())
         base = self.url
         # children before parents: every subtree's sums are ready when its parent is measured
         for el in reversed(elements):
@@ -582,6 +584,18 @@ class _Pass:
         pos = full.find(" ".join(text.split()))
         return len(full[:pos].replace(" ", "")) if pos >= 0 else len(full)
 
+    def _prefix_within(self, el, text: str, limit: int) -> bool:
+        """``self._prefix(el, text) <= limit``, reading only the start of a large el (a page-wide
+        container): in a collapsed text at most every other character is a space, so an
+        occurrence starting past 2 * limit + 2 has more than ``limit`` characters before it."""
+        t = " ".join(text.split())
+        cap = 2 * limit + 2 + len(t)
+        full = self._head_of(el, cap)   # all of it, or a prefix longer than cap
+        pos = full.find(t)
+        if pos < 0:
+            return len(full) <= limit   # (a cut prefix is longer than cap > limit)
+        return len(full[:pos].replace(" ", "")) <= limit
+
     # -- removal -------------------------------------------------------------------------
     def drop(self, el, why: str, teaser_of: str | None = None, teaser: bool = False, link=None) -> None:
         if el in self.dropped or el.getparent() is None:
@@ -834,7 +848,7 @@ class _Pass:
             return False
         # it heads the item (a card's title inside a body is no headline of the body), and it is
         # not the page's own headline linking to another URL of itself (/node/123)
-        return self._prefix(el, text) <= 60 and _words(text) not in self.page_title
+        return self._prefix_within(el, text, 60) and _words(text) not in self.page_title
 
     @property
     def page_title(self) -> str:
