@@ -321,7 +321,7 @@ class _Pass:
     def measure(self) -> None:
         tot, lnk, alnk, prose, target, owns = self.tot, self.lnk, self.alnk, self.prose, self.target, self.own
         tot_get, lnk_get, alnk_get = tot.get, lnk.get, alnk.get
-        skip, prose_tags, other_page = SKIP_TAGS, PROSE_TAGS, self._other_page
+        skip, prose_tags, other_page, hrefs = SKIP_TAGS, PROSE_TAGS, self._other_page, self._hrefs
         # kept for the whole pass: an lxml element's Python proxy (made by lxml.html's class lookup,
         # in Python) lives as long as a reference to it, so every later walk reuses these
         self._elements = elements = list(self.body.iter())
@@ -359,7 +359,7 @@ class _Pass:
                 href = el.get("href")
                 if href:
                     ak = t
-                    dest = other_page(base, href)
+                    dest = hrefs[href] if href in hrefs else other_page(base, href)
                     if dest:
                         target[el] = dest
                         lk = t
@@ -883,7 +883,7 @@ class _Pass:
             if COMMENT_MIN_CHARS <= self.tot.get(c, 0) <= COMMENT_MAX_CHARS:
                 by_tag.setdefault(c.tag, []).append(c)
         done = False
-        hinted_parent = bool(_COMMENT_HINT.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
+        hinted_parent = None   # read when a group is dated (most sibling groups are not)
         for tag, group in by_tag.items():
             if len(group) < 2:
                 continue
@@ -896,13 +896,15 @@ class _Pass:
                     break   # too few can be left: the group is no thread
             if len(dated) < need:
                 continue
-            controls = [self._controls(c) for c in dated]
-            common = set.intersection(*controls) if controls else set()
             threaded = tag in ("li", "article") and any(_has_descendant(c, tag) for c in dated)
+            if hinted_parent is None:
+                hinted_parent = bool(_COMMENT_HINT.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
             hinted = hinted_parent or sum(bool(_COMMENT_HINT.search(f"{c.get('class', '')} {c.get('id', '')}"))
                                           for c in dated) >= 0.8 * len(dated)
-            if not (common or threaded or hinted):
-                continue
+            if not (threaded or hinted):   # else the reply controls need not be read
+                controls = [self._controls(c) for c in dated]
+                if not (set.intersection(*controls) if controls else set()):
+                    continue
             # decided once the whole page is seen: comments go only when the page has a body
             # of its own (on a forum thread or a Q&A page, the posts are the content)
             self.comment_groups.append((parent, dated, len(group) == len(kids)))
