@@ -76,7 +76,18 @@ _REPLY_HREF = re.compile(r"reply|respond|comment", re.I)
 _DATE_RE = re.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\d{4}年|\d{1,2}月\d{1,2}日"
 )
-_DIGIT_RE = re.compile(r"\d")
+_DIGITS_RE = re.compile(r"\d+")
+# the two shapes of _DATE_RE that need no word boundary before them (they may start inside a run
+# of digits); every other shape starts a run of digits
+_CJK_YEAR_RE = re.compile(r"\d{4}年")
+_CJK_DAY_RE = re.compile(r"\d{1,2}月\d{1,2}日")
+
+
+def _has_date(text: str) -> bool:
+    """``_DATE_RE.search(text) is not None``, trying the pattern only where a match can start."""
+    if ("年" in text and _CJK_YEAR_RE.search(text)) or ("月" in text and _CJK_DAY_RE.search(text)):
+        return True
+    return any(_DATE_RE.match(text, m.start()) for m in _DIGITS_RE.finditer(text))
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MEDIA_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|docx?|xlsx?|pptx?|zip|mp3|mp4|m4a|ogg|webm|mov)$", re.I)
 _MEDIA_EXT_RE = re.compile(_MEDIA_RE.pattern[:-1], re.I)   # the same, on the path's last "." onwards
@@ -314,7 +325,7 @@ class _Pass:
         self.comment_groups: list[tuple] = []   # (parent, items, whole group) found, not yet removed
         self.pending: set = set()
         self._page_title: str | None = None
-        self._texts: dict = {}   # link -> text_content(), until something inside it is removed
+        self._texts: dict = {}   # element -> text_content(), until something inside it is removed
         self.items: list = []   # the largest sibling group of whole posts headed by title links
 
     # -- measures ----------------------------------------------------------------------
@@ -546,22 +557,20 @@ class _Pass:
         return False
 
     def _text(self, el) -> str:
-        """``el.text_content()``; a link's is read once (the checks ask for the same title links'
-        texts several times). :meth:`_detach` forgets what a removal changes."""
-        if el.tag != "a":
-            return el.text_content()
+        """``el.text_content()``, read once per element (the checks ask for the same links', cards'
+        and headings' texts several times). :meth:`_detach` forgets what a removal changes."""
         text = self._texts.get(el)
         if text is None:
             text = self._texts[el] = el.text_content()
         return text
 
     def _detach(self, el) -> None:
-        """Remove el from the tree; the texts of the links around it lose its text (el's own
-        subtree, and its siblings' texts, stay what they were)."""
+        """Remove el from the tree; the texts of its ancestors lose its text (el's own subtree,
+        and its siblings' texts, stay what they were)."""
         if self._texts:
-            texts = self._texts
-            for up in el.iterancestors("a"):
-                texts.pop(up, None)
+            pop = self._texts.pop
+            for up in el.iterancestors():
+                pop(up, None)
         el.drop_tree()
 
     def _head_of(self, el, cap: int) -> str:
@@ -936,9 +945,7 @@ class _Pass:
         size = self.tot.get(el)
         raw = self._text(el)[:400] if size is not None and size <= 1600 else _raw_head(el, 400)
         head = " ".join(raw.split())
-        # every date shape starts with a digit: trying the pattern at digits only finds what
-        # search() finds, without running its alternatives at every position of the text
-        return any(_DATE_RE.match(head, m.start()) for m in _DIGIT_RE.finditer(head))
+        return _has_date(head)
 
     def _controls(self, el) -> set[str]:
         """Short controls of el that act on the page itself (reply, like, report): buttons, and
