@@ -1,7 +1,7 @@
 """A Blogger (blogspot) blog with a classic layout widget set: ``/YYYY/MM/slug.html`` posts, a
 ``?m=1`` mobile copy of every page (another, plainer template without the sidebar), ``?showComment=``
-copies, ``/b/post?id=`` short links that redirect; a "You might also like" grid of image-and-title
-links at the end of the post body, a "Popular Posts" sidebar widget (thumbnail, title link and
+copies, ``/b/post?id=`` short links that redirect; at the end of the post body a "Related Posts:"
+list (title link, line break, summary) and a "You might also like" grid of image-and-title links, a "Popular Posts" sidebar widget (thumbnail, title link and
 snippet), the Blog Archive tree with post counts, a label cloud, threaded comments with Reply and
 Delete links, "Newer Post / Older Post / Home" pager, "Subscribe to: Post Comments (Atom)". Its
 listing pages (home, ``/search/label/X``, ``/YYYY/MM/``) show each post's opening paragraph in full,
@@ -151,6 +151,10 @@ class Blogger(Family):
         paras = "<br><br>\n".join(t(p) for p in a.paragraphs)   # Blogger's compose mode: <br> between paragraphs
         grid = "".join(f"""<a href="{at(site.href(b, 20 + n))}" class="linkwithin_div" style="float:left;width:120px"><img src="/img/{b.slug}.jpg" width="100" height="100" alt="">
 <div class="linkwithin_title">{t(b.title)}</div></a>""" for n, b in enumerate(rel))
+        # a related-posts script's list, typed into the post template: title link and summary per item
+        related = "".join(f'<li><a href="{at(site.href(b, 30 + n))}" rel="bookmark">{t(b.title)}</a><br>'
+                          f'<span class="related-summary">{t(self.popular_snippet(b))}</span></li>'
+                          for n, b in enumerate(site.related(a, ctx.form + "-list", 3)))
         pn = site.newest(site.pool)
         idx = next((i for i, b in enumerate(pn) if b.key == a.owner), 0)
         older, newer = pn[(idx + 1) % len(pn)], pn[idx - 1]
@@ -165,6 +169,7 @@ class Blogger(Family):
 <div class="post-header"><div class="post-header-line-1"></div></div>
 <div class="post-body entry-content" id="post-body-{a.id}" itemprop="description articleBody">
 {paras}
+<div class="related-posts-widget"><h4>Related Posts:</h4><ul>{related}</ul></div>
 <div class="linkwithin_hook"><div class="linkwithin_text">You might also like:</div>{grid}<div style="clear:both"></div></div>
 </div>
 <div class="post-footer"><div class="post-footer-line post-footer-line-1"><span class="post-author vcard">Posted by <span class="fn" itemprop="author"><a class="g-profile" href="https://www.blogger.com/profile/{slugify(a.author)}" rel="author">{t(a.author)}</a></span></span>
