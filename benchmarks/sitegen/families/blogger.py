@@ -149,11 +149,11 @@ class Blogger(Family):
         site = ctx.site
         rel = site.related(a, ctx.form, 4)
         paras = "<br><br>\n".join(t(p) for p in a.paragraphs)   # Blogger's compose mode: <br> between paragraphs
-        grid = "".join(f"""<a href="{at(site.href(b, 20 + n))}" class="linkwithin_div" style="float:left;width:120px"><img src="/img/{b.slug}.jpg" width="100" height="100" alt="">
-<div class="linkwithin_title">{t(b.title)}</div></a>""" for n, b in enumerate(rel))
+        grid = "".join(f"""<a href="{at(site.href(b, 20 + n))}" class="lw-item" style="float:left;width:120px"><img src="/img/{b.slug}.jpg" width="100" height="100" alt="">
+<div class="lw-caption">{t(b.title)}</div></a>""" for n, b in enumerate(rel))
         # a related-posts script's list, typed into the post template: title link and summary per item
         related = "".join(f'<li><a href="{at(site.href(b, 30 + n))}" rel="bookmark">{t(b.title)}</a><br>'
-                          f'<span class="related-summary">{t(self.popular_snippet(b))}</span></li>'
+                          f'<span class="pe-sum">{t(self.popular_snippet(b))}</span></li>'
                           for n, b in enumerate(site.related(a, ctx.form + "-list", 3)))
         pn = site.newest(site.pool)
         idx = next((i for i, b in enumerate(pn) if b.key == a.owner), 0)
@@ -169,8 +169,8 @@ class Blogger(Family):
 <div class="post-header"><div class="post-header-line-1"></div></div>
 <div class="post-body entry-content" id="post-body-{a.id}" itemprop="description articleBody">
 {paras}
-<div class="related-posts-widget"><h4>Related Posts:</h4><ul>{related}</ul></div>
-<div class="linkwithin_hook"><div class="linkwithin_text">You might also like:</div>{grid}<div style="clear:both"></div></div>
+<div class="post-extra"><h4>Related Posts:</h4><ul>{related}</ul></div>
+<div class="lw-hook"><div class="lw-text">You might also like:</div>{grid}<div style="clear:both"></div></div>
 </div>
 <div class="post-footer"><div class="post-footer-line post-footer-line-1"><span class="post-author vcard">Posted by <span class="fn" itemprop="author"><a class="g-profile" href="https://www.blogger.com/profile/{slugify(a.author)}" rel="author">{t(a.author)}</a></span></span>
 <span class="post-timestamp">at <a class="timestamp-link" href="{at(self.article_path(a))}" rel="bookmark" title="permanent link"><abbr class="published" title="{a.iso}">{a.date("%-I:%M %p")}</abbr></a></span>
