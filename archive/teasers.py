@@ -34,10 +34,16 @@ def norm(block: str) -> str:
 
 
 @lru_cache(maxsize=BLOCK_MEMO)
-def _block_stats(block: str) -> tuple[int, int]:
+def _block_stats(block: str) -> tuple[int, int, str]:
     n = norm(block)
     return (int.from_bytes(hashlib.blake2b(n.encode(), digest_size=8).digest(), "big") if n else 0,
-            len(WORD_RE.findall(block)))
+            len(WORD_RE.findall(block)), n)
+
+
+@lru_cache(maxsize=BLOCK_MEMO)
+def _card_norm(text: str) -> str:
+    """``norm`` of a removed card's text (remembered: a site shows the same cards on many pages)."""
+    return norm(text)
 
 
 def block_hash(block: str) -> int:
@@ -176,15 +182,22 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks,
     """
     dom_removed = list(dom_removed or [])
     dom_titles: dict[str, str] = {}
-    dom_texts: list[tuple[str, str]] = []
-    for r in dom_removed:
-        if r.get("teaser_of") and r["teaser_of"] != key:
-            if r.get("title"):
-                dom_titles.setdefault(norm(r["title"]), r["teaser_of"])
-            dom_texts.append((norm(r["text"]), r["teaser_of"]))
+    cards = [r for r in dom_removed if r.get("teaser_of") and r["teaser_of"] != key]
+    for r in cards:
+        if r.get("title"):
+            dom_titles.setdefault(_card_norm(r["title"]), r["teaser_of"])
+    dom_texts: list[tuple[str, str]] = []   # the cards' texts, normalised when first needed
+
+    def card_of(words: str) -> str | None:
+        if cards and not dom_texts:
+            dom_texts.extend((_card_norm(r["text"]), r["teaser_of"]) for r in cards)
+        return next((u for t, u in dom_texts if words in t), None)
+
     n = len(blocks)
-    hashes = [block_hash(b) for b in blocks]
-    sizes = [word_count(b) for b in blocks]
+    stats = [_block_stats(b) for b in blocks]
+    hashes = [h for h, _, _ in stats]
+    sizes = [c for _, c, _ in stats]
+    norms = [w for _, _, w in stats]
     own_key_hash = block_hash(key)
     counted = own_key_hash in table.pages
     title_idx, lead_idx = own_title_and_lead(blocks, title)
@@ -218,11 +231,11 @@ def clean(blocks: list[str], *, title: str | None, key: str, table: SiteBlocks,
             if i in protected or hashes[i] == 0:
                 continue
             tail = i > last_anchor
-            words = norm(blocks[i])
+            words = norms[i]
             if words in dom_titles:
                 why[i] = ("teaser_title", dom_titles[words])
                 continue
-            if sizes[i] >= 4 and sizes[i] < 60 and (hit := next((u for t, u in dom_texts if words in t), None)):
+            if sizes[i] >= 4 and sizes[i] < 60 and (hit := card_of(words)):
                 why[i] = ("teaser_summary", hit)
                 continue
             if seen[hashes[i]] > 1:
