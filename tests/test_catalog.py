@@ -33,6 +33,18 @@ def crawl(archive, pages, **kw):
     return decisions
 
 
+def record_gets(store) -> list[str]:
+    """From now on, every key ``store.get`` reads is appended to the returned list."""
+    read, get = [], store.get
+
+    def recording_get(key):
+        read.append(key)
+        return get(key)
+
+    store.get = recording_get
+    return read
+
+
 @pytest.fixture
 def archive(tmp_path):
     return Archive.open(str(tmp_path / "arch"), create=True)
@@ -283,14 +295,7 @@ def test_crawl_start_reads_no_listing_once_the_catalogue_is_synced(archive):
     other = Archive.open(archive.uri)
     assert other.catalog().synced["segments_read"] == 0 and other.catalog().count() == 9
     archive.catalog()   # synced once, as any earlier command or crawl on this machine did
-    read = []
-    get = archive.store.get
-
-    def recording_get(key):
-        read.append(key)
-        return get(key)
-
-    archive.store.get = recording_get
+    read = record_gets(archive.store)
     s = CrawlSession(archive, warmup_pages=0)
     assert not [k for k in read if k.startswith("index/listing/")], "no listing segment is read at start"
     assert s.listing == {}, "nothing of the archive's listing is held in memory"
@@ -521,14 +526,7 @@ def test_crawl_start_reads_only_the_validators_segments_it_has_not_seen(archive)
     CrawlSession(archive, warmup_pages=0).finish()   # a first crawl on this machine syncs them
     save_validators(archive, "crawl-6", {"http://demo.test/news/6-0": {
         "etag": '"6-0"', "fetched_at": when.format(8), "last_seen": when.format(8), "doc_id": "6" * 16}})
-    read = []
-    get = archive.store.get
-
-    def recording_get(key):
-        read.append(key)
-        return get(key)
-
-    archive.store.get = recording_get
+    read = record_gets(archive.store)
     s = CrawlSession(archive, warmup_pages=0)
     assert [k for k in read if k.startswith("index/validators/")] == ["index/validators/crawl-6.json"], \
         "only the segment written since the last sync is read"
