@@ -34,6 +34,7 @@ index it has not seen) and keeps, per URL, the time of its last 304 revisit reco
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -129,6 +130,20 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"' for w in words)
 
 
+
+@contextlib.contextmanager
+def immediate(db):
+    """A write transaction taken at once (``BEGIN IMMEDIATE``): committed when the block ends,
+    rolled back if it raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
 class Catalog:
     """The catalogue of one archive. Thread-safe (one connection, one lock)."""
 
@@ -199,8 +214,7 @@ class Catalog:
         complete = True
         if not new and not gone:
             return True
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(db):
             for key in new:
                 try:
                     segment = json.loads(self.archive.store.get(key))
@@ -222,23 +236,14 @@ class Catalog:
                 db.execute(f"DELETE FROM segments WHERE key IN ({marks})", gone)
                 self.synced["segments_dropped"] += len(gone)
                 self.synced["documents_dropped"] += len(orphans)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return complete
 
     def add_segment(self, key: str, segment: dict, size: int) -> None:
         """A segment this process has just written, merged in without reading it back."""
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(self.db):
                 self._merge_segment(key, segment)
                 self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?)", (key, size, len(segment)))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
 
     def _merge_segment(self, key: str, segment: dict) -> None:
         db = self.db
@@ -325,18 +330,13 @@ class Catalog:
             row = self.db.execute("SELECT value FROM meta WHERE key='near_k'").fetchone()
             if row is not None and row[0] == str(k):
                 return
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(self.db):
                 self.db.execute("DELETE FROM near")
                 self.db.execute("DELETE FROM anchor")
                 for doc_id, sha, simhash, anchors in self.db.execute(
                         "SELECT id, text_sha256, simhash, anchors FROM docs").fetchall():
                     self._index_near(doc_id, sha, simhash, anchors or "")
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('near_k', ?)", (str(k),))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
 
     def _drop_doc(self, doc_id: str) -> None:
         row = self.db.execute("SELECT text_sha256, simhash, anchors FROM docs WHERE id=?", (doc_id,)).fetchone()
@@ -359,14 +359,9 @@ class Catalog:
                 continue
             rows.append((key, report.get("crawl_id"), report.get("spider"), report.get("finished_at"),
                          report.get("elapsed_seconds"), json.dumps(report.get("counts") or {})))
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(db):
             db.executemany("INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?)", rows)
             db.executemany("DELETE FROM reports WHERE key=?", [(k,) for k in gone])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def sync_originals(self) -> int:
         """Read the WARC files' ``.originals.jsonl`` not seen yet (one LIST of ``warc/``, one GET
@@ -379,8 +374,7 @@ class Catalog:
             new = sorted(k for k in listed if known.get(k) != listed[k])
             if not new:
                 return 0
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(self.db):
                 for key in new:
                     try:
                         lines = self.archive.store.get(key).decode("utf-8").splitlines()
@@ -397,10 +391,6 @@ class Catalog:
                         "uri=excluded.uri, date=excluded.date, rid=excluded.rid, file=excluded.file "
                         "WHERE excluded.file < originals.file", rows)
                     self.db.execute("INSERT OR REPLACE INTO originals_files VALUES (?, ?)", (key, listed[key]))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
             return len(new)
 
     # -- HTTP validators -----------------------------------------------------------------------
@@ -417,8 +407,7 @@ class Catalog:
             if not new and not gone:
                 return 0
             read = 0
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(self.db):
                 for key in new:
                     try:
                         segment = json.loads(self.archive.store.get(key))
@@ -435,10 +424,6 @@ class Catalog:
                     read += 1
                 # A segment merged away: its entries are in the merged one (kept: they are hints).
                 self.db.executemany("DELETE FROM validator_files WHERE key=?", [(k,) for k in gone])
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
             return read
 
     def validator(self, url: str) -> dict | None:
@@ -484,8 +469,7 @@ class Catalog:
                 if not new and not changed_sites and not gone:
                     return 0
                 read, complete = 0, True
-                self.db.execute("BEGIN IMMEDIATE")
-                try:
+                with immediate(self.db):
                     for site in sorted(changed_sites):
                         sid = self._site_id(site)
                         for table in ("block_pages", "block_freq", "block_names"):
@@ -509,10 +493,6 @@ class Catalog:
                         self.db.execute("INSERT OR REPLACE INTO block_files VALUES (?, ?, ?)", (key, sid, deltas[key]))
                         read += 1
                     self.db.executemany("DELETE FROM block_files WHERE key=?", [(k,) for k in gone])
-                    self.db.execute("COMMIT")
-                except BaseException:
-                    self.db.execute("ROLLBACK")
-                    raise
                 if complete:
                     return read
             return read
@@ -589,17 +569,12 @@ class Catalog:
                     when = _iso14(timestamp)
                     for url in {fields["url"], canonical_url(fields["url"])}:
                         seen[url] = max(seen.get(url, ""), when)
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(self.db):
                 self.db.executemany(
                     "INSERT INTO not_modified VALUES (?, ?) ON CONFLICT(url) DO UPDATE SET "
                     "last_seen=max(last_seen, excluded.last_seen)", sorted(seen.items()))
                 self.db.executemany("INSERT OR REPLACE INTO cdxj_files VALUES (?, ?)",
                                     [(k, listed[k]) for k in new])
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
             return records
 
     def last_seen(self, doc: dict) -> str | None:
@@ -632,8 +607,7 @@ class Catalog:
             with ThreadPoolExecutor(max_workers=threads) as pool:
                 for start in range(0, len(todo), batch):
                     docs = list(pool.map(load, todo[start:start + batch]))
-                    self.db.execute("BEGIN IMMEDIATE")
-                    try:
+                    with immediate(self.db):
                         for doc, sha in docs:
                             if doc is None:
                                 continue
@@ -642,10 +616,6 @@ class Catalog:
                             self.db.execute("UPDATE docs SET fts_rowid=?, fts_sha256=? WHERE id=?",
                                             (cur.lastrowid, sha, doc["id"]))
                             done += 1
-                        self.db.execute("COMMIT")
-                    except BaseException:
-                        self.db.execute("ROLLBACK")
-                        raise
             return done
 
     # -- lookups -----------------------------------------------------------------------------
