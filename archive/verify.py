@@ -3,9 +3,11 @@ and the index (the listing, through the local catalogue) agrees with the documen
 at the document's rev, with its URL, aliases, versions and text digest, and the near-duplicate
 lookups a crawl makes (the latest simhash under each band, the anchor paragraphs of its text).
 
-Memory stays flat whatever the archive's size: documents are visited one at a time in store order,
-and what has been seen (document ids, blobs already checked) goes to a temporary SQLite file, not
-to Python sets; the listing is queried in the catalogue one entry at a time.
+Memory stays flat whatever the archive's size: documents are visited in store order, a bounded
+window of them read ahead on a few threads (:mod:`archive.prefetch`: a document and its blobs are
+store reads, GETs on S3), and what has been seen (document ids, blobs already checked) goes to a
+temporary SQLite file with a small page cache, not to Python sets; the listing is queried in the
+catalogue one entry at a time.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from typing import Callable, Iterator
 
 from .archive import Archive, blob_key, doc_key
 from .dedup import anchor_hashes
+from .prefetch import ordered
 from .store import KeyNotFound
 
 REQUIRED_FIELDS = ("id", "url", "aliases", "title", "text", "published", "site", "versions")
@@ -46,7 +49,7 @@ class _Seen:
         fd, self.path = tempfile.mkstemp(prefix="newsarchive-verify-", suffix=".sqlite")
         os.close(fd)
         self.db = sqlite3.connect(self.path, isolation_level=None)
-        self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-8000;"
+        self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2000;"
                               "CREATE TABLE docs (id TEXT PRIMARY KEY);"
                               "CREATE TABLE blobs (key TEXT PRIMARY KEY, problem TEXT);")
         self.db.execute("BEGIN")
@@ -109,22 +112,39 @@ def _check_entry(doc_id: str, doc: dict, entry: dict | None) -> Iterator[str]:
                f"{', '.join(differ)}")
 
 
-def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, catalog=None) -> Iterator[str]:
+def _read(archive: Archive, doc_id: str) -> tuple[str, object, dict]:
+    """A document (parsed, or the exception its read raised) and the check of each blob it
+    names (key -> problem or None); run ahead of the checks, on the prefetch threads."""
+    try:
+        doc = json.loads(archive.store.get(doc_key(doc_id)))
+    except (KeyNotFound, ValueError) as exc:
+        return doc_id, exc, {}
+    blobs = {}
+    if isinstance(doc, dict):
+        for version in doc.get("versions") or []:
+            key = version.get("blob") if isinstance(version, dict) else None
+            if key and key not in blobs:
+                blobs[key] = _check_blob(archive, key)
+    return doc_id, doc, blobs
+
+
+def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, catalog=None,
+           threads: int | None = None) -> Iterator[str]:
     """Yield one sentence per problem found."""
     catalog = catalog or archive.catalog()
     seen = _Seen()
     checked_warcs: dict[str, bool] = {}   # one entry per WARC file: a few per crawl
+    reads = ordered(lambda doc_id: _read(archive, doc_id), archive.iter_doc_ids_unordered(),
+                    **({"threads": threads} if threads else {}))
     try:
-        for doc_id in archive.iter_doc_ids_unordered():
+        for doc_id, doc, blobs in reads:
             seen.add_doc(doc_id)
             if on_doc:
                 on_doc(doc_id)
-            try:
-                doc = json.loads(archive.store.get(doc_key(doc_id)))
-            except KeyNotFound:
+            if isinstance(doc, KeyNotFound):
                 continue   # deleted since it was listed
-            except ValueError as exc:
-                yield f"document {doc_id}: not valid JSON ({exc})"
+            if isinstance(doc, ValueError):
+                yield f"document {doc_id}: not valid JSON ({doc})"
                 continue
             if not isinstance(doc, dict):
                 yield f"document {doc_id}: not a JSON object"
@@ -146,7 +166,7 @@ def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, cat
                     continue
                 known, problem = seen.blob(key)
                 if not known:
-                    problem = _check_blob(archive, key)
+                    problem = blobs[key]
                     seen.set_blob(key, problem)
                 if problem:
                     yield f"document {doc_id} version {n}: blob {key} {problem}"
@@ -173,4 +193,5 @@ def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, cat
             if not seen.has_doc(doc_id):
                 yield f"listing names document {doc_id}, which does not exist (run 'archive reindex')"
     finally:
+        reads.close()
         seen.close()

@@ -154,6 +154,27 @@ def test_search_title_and_text_and_follows_new_versions(archive, capsys):
     assert code == 0 and out == "", "FTS syntax in the user's words is taken as plain words"
 
 
+def test_text_indexing_pages_through_only_the_unindexed(archive, capsys):
+    """A search finds the documents whose text is not indexed yet through a partial index that
+    holds only them (not a scan of every document), a page at a time; an unreadable document
+    is skipped without stopping the pages after it."""
+    crawl(archive, [story(n, words="harbour" if n % 2 else "mountain") for n in range(7)])
+    cat = archive.catalog()
+    plan = " ".join(str(row) for row in cat.db.execute(
+        "EXPLAIN QUERY PLAN SELECT id, text_sha256 FROM docs WHERE fts_sha256 IS NOT text_sha256 "
+        "AND id > ? ORDER BY id LIMIT ?", ("", 3)))
+    assert "docs_unindexed" in plan, plan
+    entries = sorted(cat.entries(order="id"), key=lambda e: e["id"])
+    broken = entries[1]["id"]
+    harbour = {e["title"] for e in entries if int(e["title"].split()[1]) % 2 and e["id"] != broken}
+    archive.store.put(f"docs/{broken}.json", b"{not json")
+    assert cat.sync_texts(batch=2) == 6, "pages of 2 go past the unreadable document"
+    assert cat.db.execute("SELECT count(*) FROM docs WHERE fts_sha256 IS NOT text_sha256").fetchone()[0] == 1
+    assert cat.sync_texts(batch=2) == 0
+    code, out, _ = run(capsys, "--archive", archive.uri, "list", "--search", "harbour")
+    assert code == 0 and {line.split("\t")[2] for line in out.splitlines()} == harbour
+
+
 def test_export_since_and_stats_from_totals(archive, capsys):
     crawl(archive, [story(1, published="2026-01-01"), story(2, published="2026-02-02"),
                     story(3, published="2026-03-03")])
