@@ -5,7 +5,7 @@ lookups a crawl makes (the latest simhash under each band, the anchor paragraphs
 
 Memory stays flat whatever the archive's size: documents are visited in store order, a bounded
 window of them read ahead on a few threads (:mod:`archive.prefetch`: a document and its blobs are
-store reads, GETs on S3), and what has been seen (document ids, blobs already checked) goes to a
+store reads, GETs on S3), and what has been seen (document ids, blobs and WARC files already checked) goes to a
 temporary SQLite file with a small page cache, not to Python sets; the listing is queried in the
 catalogue one entry at a time.
 """
@@ -51,7 +51,8 @@ class _Seen:
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2000;"
                               "CREATE TABLE docs (id TEXT PRIMARY KEY);"
-                              "CREATE TABLE blobs (key TEXT PRIMARY KEY, problem TEXT);")
+                              "CREATE TABLE blobs (key TEXT PRIMARY KEY, problem TEXT);"
+                              "CREATE TABLE warcs (file TEXT PRIMARY KEY, present INTEGER);")
         self.db.execute("BEGIN")
         self._pending = 0
 
@@ -75,6 +76,14 @@ class _Seen:
 
     def set_blob(self, key: str, problem: str | None) -> None:
         self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (key, problem))
+        self._tick()
+
+    def warc(self, file: str) -> bool | None:
+        row = self.db.execute("SELECT present FROM warcs WHERE file=?", (file,)).fetchone()
+        return None if row is None else bool(row[0])
+
+    def set_warc(self, file: str, present: bool) -> None:
+        self.db.execute("INSERT OR REPLACE INTO warcs VALUES (?, ?)", (file, int(present)))
         self._tick()
 
     def close(self):
@@ -133,7 +142,6 @@ def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, cat
     """Yield one sentence per problem found."""
     catalog = catalog or archive.catalog()
     seen = _Seen()
-    checked_warcs: dict[str, bool] = {}   # one entry per WARC file: a few per crawl
     reads = ordered(lambda doc_id: _read(archive, doc_id), archive.iter_doc_ids_unordered(),
                     **({"threads": threads} if threads else {}))
     try:
@@ -172,9 +180,11 @@ def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, cat
                     yield f"document {doc_id} version {n}: blob {key} {problem}"
                 warc = version.get("warc")
                 if warc:
-                    if warc["file"] not in checked_warcs:
-                        checked_warcs[warc["file"]] = archive.store.exists(warc["file"])
-                    if not checked_warcs[warc["file"]]:
+                    present = seen.warc(warc["file"])
+                    if present is None:
+                        present = archive.store.exists(warc["file"])
+                        seen.set_warc(warc["file"], present)
+                    if not present:
                         yield f"document {doc_id} version {n}: WARC file {warc['file']} is missing " \
                               "(run 'archive flush' where the crawl ran)"
                 body_sha = version.get("body_sha256")

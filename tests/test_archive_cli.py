@@ -195,3 +195,23 @@ def test_blob_is_content_addressed(archive):
     ref2 = archive.put_blob(b"same bytes")
     assert ref1.key == ref2.key == blob_key(ref1.sha256) and ref1.new and not ref2.new
     assert archive.get_blob(ref1.sha256) == b"same bytes"
+
+
+def test_verify_finds_a_missing_warc_file_for_every_version_naming_it(archive, capsys):
+    s = CrawlSession(archive, spider="test", warmup_pages=1)
+    for p in (page("http://site.test/news/talks"),
+              page("http://site.test/news/other", text="Other text " * 50, title="Other story")):
+        snap = s.store_snapshot(b"<html><body>" + p["article"]["text"].encode() + b"</body></html>", url=p["url"],
+                                fetched_at=p["fetched_at"], response_headers=[("Content-Type", "text/html")])
+        p.update(body_sha256=snap.sha256, body_size=snap.size, blob=snap.blob,
+                 warc={"file": snap.warc.file, "offset": snap.warc.offset, "length": snap.warc.length})
+        ingest(s, p)
+    s.finish()
+    ids = [e["id"] for e in archive.catalog().entries()]
+    warcs = {archive.load_document(i)["versions"][0].get("warc", {}).get("file") for i in ids}
+    assert len(ids) == 2 and len(warcs) == 1 and None not in warcs, "both records are in one WARC file"
+    assert run(capsys, "--archive", archive.uri, "verify")[0] == 0
+    archive.store.delete(warcs.pop())
+    code, out, err = run(capsys, "--archive", archive.uri, "verify")
+    assert code == 1 and out.count("is missing (run 'archive flush' where the crawl ran)") == 2, out
+    assert "2 problem(s) in 2 document(s)" in err
