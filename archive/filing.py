@@ -369,7 +369,7 @@ class Filing:
         """Clean this crawl's best pages again with the final block tables, and decide again.
         A document whose new decision needs a body that can no longer be stored (the store
         failed, or the body left the spool) keeps the decision taken during the crawl."""
-        for doc_id, page in sorted(self._filed.items()):
+        for doc_id, page in self._filed.items():   # in doc-id order, read back from disk
             try:
                 doc = self._doc(doc_id)
                 cleaned = self._clean(page)

@@ -46,6 +46,7 @@ from .dedup import NEAR_K, Decision, Deduplicator, UrlIndex
 from .documents import DamagedDocument, DocumentBatch, merge_documents
 from .filing import Filing, removed_record
 from .indexes import BatchIntents, IndexFiles, blocks_key  # noqa: F401
+from .keptpages import KeptPages
 from .report import crawl_report, new_crawl_id, utcnow
 from .spool import Spool, SpoolBusy  # noqa: F401  (SpoolBusy: raised by CrawlSession())
 from .store import StoreError
@@ -128,7 +129,7 @@ class CrawlSession(Filing, Revalidation):
         self._reconcile()
         self.tables: dict[str, SiteBlocks] = {}
         self._pending: dict[str, list[dict]] = {}
-        self._filed: dict[str, dict] = {}     # doc id -> the page that set its text in this crawl
+        self._filed = KeptPages()             # doc id -> the page that set its text in this crawl (on disk)
         self._init_validators()               # ETag/Last-Modified of article URLs (archive.validators)
         self._best: dict[str, tuple] = {}     # doc id -> rank of that page (see Filing._rank)
         self._base: dict[str, dict | None] = {}   # doc id -> its state before this crawl (None: made here)
@@ -387,6 +388,7 @@ class CrawlSession(Filing, Revalidation):
             for site in list(self._pending):
                 self._drain(site)
             self._reclean()
+            self._filed.close()   # its temporary database goes
             self._apply_gone()
             try:
                 self.warc.close()
@@ -430,6 +432,7 @@ class CrawlSession(Filing, Revalidation):
         """Release the spool (and the block tables' snapshot); one made for this session alone goes
         too, unless something waits in it."""
         self.indexes.close()
+        self._filed.close()
         if self._own_spool:
             if not self.spool.remove_if_empty():
                 logger.warning("Pages wait in %s: run 'archive flush --spool %s' once the store is back",
