@@ -369,7 +369,9 @@ class Filing:
         """Clean this crawl's best pages again with the final block tables, and decide again.
         A document whose new decision needs a body that can no longer be stored (the store
         failed, or the body left the spool) keeps the decision taken during the crawl."""
-        for doc_id, page in self._filed.items():   # in doc-id order, read back from disk
+        for n, (doc_id, page) in enumerate(self._filed.items(), 1):   # in doc-id order, read back from disk
+            if n % 500 == 0:
+                self.batch.evict_written()   # the documents it read and left unchanged need not stay
             try:
                 doc = self._doc(doc_id)
                 cleaned = self._clean(page)
@@ -438,7 +440,6 @@ class Filing:
         entry = listing_entry(doc)
         entry["alias_keys"] = sorted({canonical_url(a) for a in doc.get("aliases", ())} - {doc["url"]})
         entry["anchors"] = self._anchors(doc.get("text") or "")
-        self.listing[doc["id"]] = entry
         self._changed_entries[doc["id"]] = entry
         self.urls.add(doc["id"], *doc.get("aliases", ()), *entry["alias_keys"])
         self.urls.set_latest(doc["id"], doc["url"], entry["text_sha256"], int(entry["simhash"], 16))

@@ -110,9 +110,8 @@ class CrawlSession(Filing, Revalidation):
                                max_file_size=warc_max_size, software=software, info=warc_info,
                                lookup_original=CatalogOriginals(archive))
         # Lookups go to the local catalogue (synced with the listing segments it has not seen);
-        # only what this crawl changes is kept in memory (``listing``: its new listing entries).
+        # only what this crawl changes is kept in memory (its listing entries until a segment holds them).
         self.catalog = archive.catalog()
-        self.listing: dict[str, dict] = {}
         self.urls = catalog_url_index(self.catalog)
         self._changed_entries: dict[str, dict] = {}   # listing entries not yet in a segment
         self._segments = 0

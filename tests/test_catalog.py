@@ -319,7 +319,7 @@ def test_crawl_start_reads_no_listing_once_the_catalogue_is_synced(archive):
     read = record_gets(archive.store)
     s = CrawlSession(archive, warmup_pages=0)
     assert not [k for k in read if k.startswith("index/listing/")], "no listing segment is read at start"
-    assert s.listing == {}, "nothing of the archive's listing is held in memory"
+    assert s._changed_entries == {}, "nothing of the archive's listing is held in memory"
     # Lookups still see every document: a known URL is unchanged, an alias is found, a copy too.
     assert ingest(s, story(3)).action == "unchanged"
     p = story(7)
@@ -380,7 +380,7 @@ def test_batches_write_no_whole_index_and_a_killed_crawl_is_caught_up(archive):
     archive.store.scan = scan
     assert not [p for p in listed if p.startswith("docs")], "a crawl start lists no documents"
     assert s2.counts["archive/reconciled_documents"] == 1
-    assert s2.listing[doc_id_for("http://demo.test/news/story-15")]["title"] == "Written, never listed"
+    assert s2._changed_entries[doc_id_for("http://demo.test/news/story-15")]["title"] == "Written, never listed"
     assert len(s2.near) == 10 and len(s2.dedup.anchors) == len(s.dedup.anchors)
     assert not s2.near.touched - {doc_id_for("http://demo.test/news/story-15")}, \
         "a crawl start holds nothing of the archive's near-duplicate index in memory"
