@@ -387,6 +387,25 @@ class LayeredNearIndex:
         for key, fp in dict(items).items():
             self.add(key, fp)
 
+    def settle(self, keys) -> int:
+        """Let go of this crawl's changes to ``keys`` wherever the base now answers the same
+        (they were written and the base took them in: the catalogue merges each listing segment
+        its process writes), so the top layer holds only what is not written yet and memory
+        stays flat in a long crawl. Answers do not change: a key is let go only if the base
+        gives it the fingerprint (or the absence) the top layer gave it. Returns how many."""
+        settled = 0
+        for key in keys:
+            if key not in self.touched:
+                continue
+            mine = self.top.get(key)
+            if self.base.get(key) != mine:
+                continue
+            if mine is not None:
+                self.top.remove(key)
+            self.touched.discard(key)
+            settled += 1
+        return settled
+
     def remove(self, key: str) -> None:
         if self.get(key) is None:
             raise KeyError(key)

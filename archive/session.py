@@ -42,7 +42,7 @@ from pathlib import Path
 from .decisionlog import DecisionLog, log_key as decision_log_key
 from .archive import Archive, ArchiveError, blob_key
 from .catalog import CatalogOriginals, catalog_near_indexes, catalog_url_index
-from .dedup import NEAR_K, Decision, Deduplicator, UrlIndex
+from .dedup import ANCHORS, NEAR_K, Decision, Deduplicator, UrlIndex
 from .documents import DamagedDocument, DocumentBatch, merge_documents
 from .filing import Filing, removed_record
 from .indexes import BatchIntents, IndexFiles, blocks_key  # noqa: F401
@@ -325,6 +325,9 @@ class CrawlSession(Filing, Revalidation):
                 for doc_id in entries:
                     if self._changed_entries.get(doc_id) is entries[doc_id]:
                         del self._changed_entries[doc_id]
+                        # in the catalogue now (save_listing_segment): the crawl's layers let go
+                        self.near.settle([doc_id])
+                        self.dedup.anchors.settle([f"{doc_id}/{n}" for n in range(ANCHORS)])
                 ids = {id(p) for p in safe}
                 self._unsafe = [p for p in self._unsafe if id(p) not in ids]
                 self._safe(safe)

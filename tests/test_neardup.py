@@ -232,6 +232,39 @@ def test_layered_index_answers_as_one_neardupindex(tmp_path):
     assert len(layered.touched) <= len(ops), "memory: only what the crawl touched"
 
 
+def test_settled_keys_leave_the_top_layer_and_answers_stay_the_same(tmp_path):
+    """What a crawl wrote and the catalogue took in is let go of the top layer (memory flat in a
+    long crawl); what the catalogue does not answer the same way stays, and no answer changes."""
+    from archive.catalog import catalog_near_indexes
+    from archive.dedup import NEAR_K
+    rng = random.Random(5)
+    data, queries = dataset(rng, NEAR_K, n=1200)
+    items = list(data.items())
+    cat = _catalogued(tmp_path, dict(items[:800]))
+    layered, _ = catalog_near_indexes(cat)
+    plain = NearDupIndex(NEAR_K)
+    plain.update(items[:800])
+    changed = {key: flip(fp, rng.randint(1, 9), rng) for key, fp in rng.sample(items[:800], 100)}
+    for key, fp in [*items[800:], *changed.items()]:
+        layered.add(key, fp)
+        plain.add(key, fp)
+    touched = set(layered.touched)
+    written = set(rng.sample(sorted(touched), len(touched) // 2))
+    stale = sorted(written)[0]   # the catalogue took in another value for this one: it stays
+    cat.add_segment("index/listing/crawl-0001.json", {
+        key: {"id": key, "url": f"http://x.test/{key}", "rev": 2, "versions": 1, "text_sha256": "cd" * 32,
+              "simhash": f"{(plain.get(key) ^ 1) if key == stale else plain.get(key):016x}", "anchors": []}
+        for key in sorted(written)}, 1)
+    assert layered.settle(sorted(touched)) == len(written) - 1
+    assert layered.touched == (touched - written) | {stale}
+    assert len(layered.top) == len(touched) - len(written) + 1
+    for q in queries + [fp for _, fp in items[800:900]] + list(changed.values())[:50]:
+        assert layered.query(q) == plain.query(q)
+    for key in rng.sample(sorted(touched - {stale}), 100):
+        assert layered.get(key) == plain.get(key)
+    assert layered.get(stale) == plain.get(stale), "the top layer still answers for the stale key"
+
+
 def test_layered_anchor_index_is_exact(tmp_path):
     from archive.catalog import catalog_near_indexes
     rng = random.Random(3)
