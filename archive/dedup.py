@@ -25,6 +25,7 @@ NEW, ALIAS, VERSION, UNCHANGED = "new", "alias", "version", "unchanged"
 ACTIONS = (NEW, ALIAS, VERSION, UNCHANGED)
 
 NEAR_K = 6                 # simhash candidates up to this many bits apart...
+NEAR_BLOCKS = NEAR_K + 2   # the catalogue's pigeonhole plan: 8 blocks, 28 bands of 2 blocks (16 bits) each
 MIN_CONTAINMENT = 0.7      # ...are the same article if this share of the shorter text's shingles is shared
 MIN_JACCARD = 0.5          # ...and this share of both: a text made only of a shared template is not enough
 MAX_CANDIDATES = 8

@@ -282,3 +282,38 @@ def test_layered_anchor_index_is_exact(tmp_path):
         assert layered.query(q) == plain.query(q)
     assert len(layered.query(shared)) >= 40
     assert layered.get("d001/0") == anchors["d001"][0] if anchors["d001"] else layered.get("d001/0") is None
+
+
+def test_a_catalogue_laid_out_for_other_bands_is_laid_out_again_once(tmp_path):
+    """A catalogue whose near rows were laid out for another plan (before 28 bands: '6', seven
+    one-block bands) is re-laid when opened, and then answers as a plain index."""
+    from archive.catalog import Catalog, CatalogNearIndex, _near_masks, near_layout
+    from archive.dedup import NEAR_K
+    rng = random.Random(11)
+    data, queries = dataset(rng, NEAR_K, n=400)
+    cat = _catalogued(tmp_path, data)
+    assert cat.db.execute("SELECT count(*) FROM near").fetchone()[0] == 400 * len(_near_masks()) == 400 * 28
+    cat.db.execute("DELETE FROM near WHERE band >= 7")   # what the old plan left: 7 bands
+    cat.db.execute("UPDATE meta SET value='6' WHERE key='near_k'")
+    cat.close()
+    again = Catalog(cat.archive, tmp_path / "cat.sqlite")
+    index = CatalogNearIndex(again, "simhash")
+    assert again.db.execute("SELECT value FROM meta WHERE key='near_k'").fetchone()[0] == near_layout(NEAR_K) == "6/8"
+    assert again.db.execute("SELECT count(*) FROM near").fetchone()[0] == 400 * 28
+    plain = NearDupIndex(NEAR_K)
+    plain.update(data.items())
+    assert all(index.query(q) == plain.query(q) for q in queries)
+    assert sum(len(plain.query(q)) for q in queries) > 50, "the queries find near-duplicates"
+
+
+def test_catalog_bands_benchmark_runs_and_both_plans_answer_the_same():
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "catalog_bands.py"
+    proc = subprocess.run([sys.executable, str(script), "--sizes", "3000", "--queries", "60"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split()[1]: float(line.split()[-3]) for line in proc.stdout.splitlines()[1:]}
+    assert set(rows) == {"7", "28"}, proc.stdout
+    assert rows["28"] < rows["7"], "the 16-bit bands fetch fewer rows than the 9-bit ones"
