@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from .archive import Archive, blob_key, doc_key
 from .dedup import anchor_hashes
-from .prefetch import ordered
+from .prefetch import THREADS, ordered
 from .store import KeyNotFound
 
 REQUIRED_FIELDS = ("id", "url", "aliases", "title", "text", "published", "site", "versions")
@@ -138,12 +138,11 @@ def _read(archive: Archive, doc_id: str) -> tuple[str, object, dict]:
 
 
 def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, catalog=None,
-           threads: int | None = None) -> Iterator[str]:
+           threads: int = THREADS) -> Iterator[str]:
     """Yield one sentence per problem found."""
     catalog = catalog or archive.catalog()
     seen = _Seen()
-    reads = ordered(lambda doc_id: _read(archive, doc_id), archive.iter_doc_ids_unordered(),
-                    **({"threads": threads} if threads else {}))
+    reads = ordered(lambda doc_id: _read(archive, doc_id), archive.iter_doc_ids_unordered(), threads=threads)
     try:
         for doc_id, doc, blobs in reads:
             seen.add_doc(doc_id)
