@@ -306,6 +306,59 @@ def test_a_catalogue_laid_out_for_other_bands_is_laid_out_again_once(tmp_path):
     assert sum(len(plain.query(q)) for q in queries) > 50, "the queries find near-duplicates"
 
 
+def test_a_relay_under_way_in_another_process_is_waited_for_not_done_twice(tmp_path, caplog):
+    """Two crawls opening a catalogue of the old layout at once: the second waits for the first's
+    re-lay past its lock timeout (it failed with 'database is locked' after 60 s while a re-lay
+    of 460,000 documents took 8 minutes), then finds the layout done and does not do it again."""
+    import sqlite3
+    import threading
+    import time
+    from archive.catalog import Catalog, CatalogNearIndex, near_layout
+    from archive.dedup import NEAR_K
+    rng = random.Random(12)
+    data, _ = dataset(rng, NEAR_K, n=200)
+    cat = _catalogued(tmp_path, data)
+    cat.db.execute("DELETE FROM near WHERE band >= 7")
+    cat.db.execute("UPDATE meta SET value='6' WHERE key='near_k'")
+    cat.close()
+    other = sqlite3.connect(str(tmp_path / "cat.sqlite"), isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")   # the other process, laying out
+
+    def finish_other():
+        time.sleep(1.5)
+        other.execute("DELETE FROM near WHERE band = 0")   # a mark: this layout is the other's
+        other.execute("UPDATE meta SET value=? WHERE key='near_k'", (near_layout(NEAR_K),))
+        other.execute("COMMIT")
+
+    worker = threading.Thread(target=finish_other)
+    worker.start()
+    again = Catalog(cat.archive, tmp_path / "cat.sqlite")
+    again.db.execute("PRAGMA busy_timeout=200")   # the lock timeout, shortened for the test
+    with caplog.at_level("WARNING", logger="archive.catalog"):
+        CatalogNearIndex(again, "simhash")
+    worker.join()
+    assert "waiting for another process to lay out" in caplog.text
+    bands = [b for (b,) in again.db.execute("SELECT DISTINCT band FROM near ORDER BY band")]
+    assert bands == list(range(1, 7)), "the other process's layout was kept, not laid out again"
+
+
+def test_a_relay_answers_as_a_plain_index_for_simhashes_and_anchors(tmp_path):
+    from archive.catalog import Catalog, CatalogNearIndex
+    from archive.dedup import NEAR_K
+    rng = random.Random(13)
+    data, _ = dataset(rng, NEAR_K, n=300)
+    anchors = {d: [rng.getrandbits(64) for _ in range(rng.randrange(0, 4))] for d in data}
+    cat = _catalogued(tmp_path, data, anchors)
+    before = sorted(cat.db.execute("SELECT * FROM near")), sorted(cat.db.execute("SELECT * FROM anchor"))
+    cat.db.execute("UPDATE meta SET value='6' WHERE key='near_k'")
+    cat.close()
+    again = Catalog(cat.archive, tmp_path / "cat.sqlite")
+    CatalogNearIndex(again, "simhash")
+    after = sorted(again.db.execute("SELECT * FROM near")), sorted(again.db.execute("SELECT * FROM anchor"))
+    assert after == before and len(after[1]) > 100
+    assert again.db.execute("SELECT count(*) FROM temp.relay_near").fetchone()[0] == 0
+
+
 def test_catalog_bands_benchmark_runs_and_both_plans_answer_the_same():
     import subprocess
     import sys
