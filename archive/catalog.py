@@ -198,9 +198,8 @@ class Catalog:
     def sync(self, *, reports: bool = False) -> dict:
         """Bring the catalogue up to date with the store's listing segments (and crawl reports)."""
         with self._lock:
-            if self.db.execute("SELECT 1 FROM meta WHERE key='near_k'").fetchone() is None:
-                from .dedup import NEAR_K   # a catalogue from before the near rows: laid out once
-                self.check_near_layout(NEAR_K)
+            from .dedup import NEAR_K   # every reader of the near rows (verify too) needs this layout
+            self.check_near_layout(NEAR_K)
             for _ in range(10):
                 if self._sync_once():
                     break

@@ -359,6 +359,23 @@ def test_a_relay_answers_as_a_plain_index_for_simhashes_and_anchors(tmp_path):
     assert again.db.execute("SELECT count(*) FROM temp.relay_near").fetchone()[0] == 0
 
 
+def test_a_sync_lays_out_a_catalogue_of_another_layout_so_verify_reads_the_right_bands(tmp_path):
+    """Not only a crawl's near index: ``archive verify`` reads the bands too, and on a catalogue
+    laid out for the old plan it reported every document as filed under 7 of 28 bands."""
+    from archive.catalog import Catalog, _near_masks
+    from archive.dedup import NEAR_K
+    data, _ = dataset(random.Random(14), NEAR_K, n=100)
+    cat = _catalogued(tmp_path, data)
+    cat.db.execute("DELETE FROM near WHERE band >= 7")
+    cat.db.execute("UPDATE meta SET value='6' WHERE key='near_k'")
+    cat.close()
+    again = Catalog(cat.archive, tmp_path / "cat.sqlite")
+    again.sync()
+    assert again.db.execute("SELECT count(*) FROM near").fetchone()[0] == 100 * len(_near_masks())
+    doc_id, fp = next(iter(data.items()))
+    assert again.near_problems(doc_id, f"{fp:016x}", []) == []
+
+
 def test_catalog_bands_benchmark_runs_and_both_plans_answer_the_same():
     import subprocess
     import sys
