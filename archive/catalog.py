@@ -183,6 +183,7 @@ class Catalog:
                             (archive.uri, SCHEMA_VERSION, near_layout(NEAR_K)))
         elif row[0] != archive.uri:
             raise ValueError(f"catalogue {self.path} belongs to {row[0]}, not {archive.uri}")
+        self._defer_near = False   # a bulk sync lays the near rows out once at its end
         self.synced = {"segments_read": 0, "segments_dropped": 0, "entries": 0, "documents_dropped": 0}
 
     def close(self) -> None:
@@ -214,9 +215,19 @@ class Catalog:
         # Segments are immutable; one rewritten under its name anyway (a different size) is read again.
         new = sorted(k for k in listed if known.get(k) != listed[k])
         gone = sorted(set(known) - set(listed))
-        complete = True
         if not new and not gone:
             return True
+        bulk = _bulk(sum(listed[k] for k in new),
+                     db.execute("SELECT coalesce(sum(size), 0) FROM segments").fetchone()[0])
+        try:
+            self._defer_near = bulk
+            complete = self._merge_new(new, gone, listed)
+        finally:
+            self._defer_near = False
+        return complete
+
+    def _merge_new(self, new: list[str], gone: list[str], listed: dict) -> bool:
+        db, complete = self.db, True
         with immediate(db):
             for key in new:
                 try:
@@ -239,6 +250,8 @@ class Catalog:
                 db.execute(f"DELETE FROM segments WHERE key IN ({marks})", gone)
                 self.synced["segments_dropped"] += len(gone)
                 self.synced["documents_dropped"] += len(orphans)
+            if self._defer_near:
+                self._relay_near()
         return complete
 
     def add_segment(self, key: str, segment: dict, size: int) -> None:
@@ -259,7 +272,7 @@ class Catalog:
             anchors = " ".join(entry.get("anchors") or ())
             old = (row[3], row[4], row[5] or "") if row is not None else (None, None, "")
             new = (entry.get("text_sha256"), entry.get("simhash"), anchors)
-            if old != new:
+            if old != new and not self._defer_near:
                 self._unindex_near(doc_id, *old)
                 self._index_near(doc_id, *new)
             aliases = list(entry.get("aliases") or ())
@@ -873,6 +886,18 @@ def _unsigned(v: int) -> int:
 
 
 _MASKS: list[int] = []
+
+
+# A sync whose new listing segments are this large, and at least this fraction of those already
+# merged, lays the near-duplicate rows out once at its end, sorted (:meth:`Catalog._relay_near`),
+# instead of inserting each document's 28 band rows and its anchors at random places of indexes far
+# larger than the page cache: the first open of a large archive on a new machine, or after a pause.
+BULK_SYNC_BYTES = 32 << 20
+BULK_SYNC_FRACTION = 0.25
+
+
+def _bulk(new_bytes: int, known_bytes: int) -> bool:
+    return new_bytes >= BULK_SYNC_BYTES and new_bytes >= BULK_SYNC_FRACTION * known_bytes
 
 
 def _check_sql(table: str, a: str, b: str, n: int, extra: str = "1") -> str:

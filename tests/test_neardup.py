@@ -376,6 +376,46 @@ def test_a_sync_lays_out_a_catalogue_of_another_layout_so_verify_reads_the_right
     assert again.near_problems(doc_id, f"{fp:016x}", []) == []
 
 
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_bulk_sync_lays_out_the_same_rows_as_one_document_at_a_time(tmp_path, monkeypatch, bulk):
+    """A sync of many new segments lays the near and anchor rows out once, sorted, at its end;
+    the rows are the ones merging document by document gives, through re-filed documents (new
+    simhash, fewer anchors) and documents dropped with a segment a reindex removed."""
+    from archive import catalog as catalog_mod
+    from archive.archive import Archive
+    from archive.catalog import Catalog
+    rng = random.Random(15)
+
+    def entry(doc_id, rev):
+        return {"id": doc_id, "url": f"http://x.test/{doc_id}", "rev": rev, "versions": rev,
+                "text_sha256": f"{rng.getrandbits(256):064x}", "simhash": f"{rng.getrandbits(64):016x}",
+                "anchors": [f"{rng.getrandbits(64):016x}" for _ in range(rng.randrange(0, 4))]}
+
+    archive = Archive.open(str(tmp_path / "arch"), create=True)
+    s0 = archive.save_listing_segment("s0", {f"e{i:03}": entry(f"e{i:03}", 1) for i in range(20)})
+    archive.save_listing_segment("s1", {f"d{i:03}": entry(f"d{i:03}", 1) for i in range(100)})
+    reference = Catalog(archive, tmp_path / "ref.sqlite")
+    reference.sync()
+    assert reference.db.execute("SELECT count(*) FROM near WHERE id LIKE 'e%'").fetchone()[0] > 0
+    archive.store.delete(s0)   # a reindex took it away: its documents are dropped
+    archive.save_listing_segment("s2", {f"d{i:03}": entry(f"d{i:03}", 2) for i in range(50, 150)})
+    archive.save_listing_segment("s3", {f"d{i:03}": entry(f"d{i:03}", 3) for i in range(140, 300)})
+    if bulk:
+        monkeypatch.setattr(catalog_mod, "BULK_SYNC_BYTES", 1)
+    relays = []
+    monkeypatch.setattr(Catalog, "_relay_near", lambda self, _r=Catalog._relay_near: (relays.append(1), _r(self)))
+    reference.sync()
+    assert relays == ([1] if bulk else [])
+    plain = Catalog(archive, tmp_path / "plain.sqlite")   # one segment at a time, never bulk
+    monkeypatch.setattr(catalog_mod, "BULK_SYNC_BYTES", 1 << 60)
+    plain.sync()
+    for table in ("near", "anchor"):
+        rows = sorted(reference.db.execute(f"SELECT * FROM {table}"))
+        assert rows == sorted(plain.db.execute(f"SELECT * FROM {table}")) and rows
+    assert reference.db.execute("SELECT count(DISTINCT id) FROM near").fetchone()[0] == 300
+    assert not reference._defer_near
+
+
 def test_catalog_bands_benchmark_runs_and_both_plans_answer_the_same():
     import subprocess
     import sys
@@ -387,3 +427,16 @@ def test_catalog_bands_benchmark_runs_and_both_plans_answer_the_same():
     rows = {line.split()[1]: float(line.split()[-3]) for line in proc.stdout.splitlines()[1:]}
     assert set(rows) == {"7", "28"}, proc.stdout
     assert rows["28"] < rows["7"], "the 16-bit bands fetch fewer rows than the 9-bit ones"
+
+
+def test_catalog_sync_benchmark_runs_and_both_syncs_lay_out_the_same_rows():
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "catalog_sync.py"
+    proc = subprocess.run([sys.executable, str(script), "--sizes", "3000", "--min-bytes", "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()[1:]
+    assert [line.split()[1] for line in lines] == ["one", "bulk,"], proc.stdout
+    assert lines[0].split()[-1] == lines[1].split()[-1] != "0", "the same number of rows, and some"
