@@ -20,6 +20,10 @@ def test_scale_benchmark_small(tmp_path):
     assert row["show_alias_code"] == 0, "show finds the document by a tracking-parameter URL"
     assert 0 < row["batch_objects"] <= 10 and row["batch_bytes"] > 0
     assert row["start_s"] > 0 and row["verify_peak_rss_mb"] > 0
+    before = [line for line in proc.stderr.splitlines() if "documents before verify: " in line]
+    assert len(before) == 1, "the figures measured before verify are in the log first"
+    early = json.loads(before[0].split("documents before verify: ", 1)[1])
+    assert early["show_url_ms"] == row["show_url_ms"] and early["batch_bytes"] == row["batch_bytes"]
 
 
 def test_scale_benchmark_builds_with_sessions_at_once(tmp_path):
