@@ -135,11 +135,34 @@ def fts_query(text: str) -> str:
 
 
 
+# How long a write waits for another process's write transaction on the same catalogue. SQLite's
+# own lock timeout (60 s) is shorter than some legitimate ones: a bulk sync or a re-lay of the near
+# rows at 460,000 documents took 8 minutes, and a second crawl or command then failed with
+# 'database is locked'.
+WRITE_WAIT = 3600.0
+
+
+def begin_immediate(db, path=None, wait: float | None = None) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another process's write for up to ``wait`` seconds
+    (default ``WRITE_WAIT``), with one warning line once SQLite's own timeout has passed."""
+    deadline, told = time.monotonic() + (WRITE_WAIT if wait is None else wait), False
+    while True:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            if not told:
+                log.warning("catalogue %s: waiting for another process's write to finish", path or "")
+                told = True
+
+
 @contextlib.contextmanager
-def immediate(db):
-    """A write transaction taken at once (``BEGIN IMMEDIATE``): committed when the block ends,
-    rolled back if it raises."""
-    db.execute("BEGIN IMMEDIATE")
+def immediate(db, path=None):
+    """A write transaction taken at once (``BEGIN IMMEDIATE``, waiting out another process's):
+    committed when the block ends, rolled back if it raises."""
+    begin_immediate(db, path)
     try:
         yield db
         db.execute("COMMIT")
@@ -228,7 +251,7 @@ class Catalog:
 
     def _merge_new(self, new: list[str], gone: list[str], listed: dict) -> bool:
         db, complete = self.db, True
-        with immediate(db):
+        with immediate(db, self.path):
             for key in new:
                 try:
                     segment = json.loads(self.archive.store.get(key))
@@ -257,7 +280,7 @@ class Catalog:
     def add_segment(self, key: str, segment: dict, size: int) -> None:
         """A segment this process has just written, merged in without reading it back."""
         with self._lock:
-            with immediate(self.db):
+            with immediate(self.db, self.path):
                 self._merge_segment(key, segment)
                 self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?)", (key, size, len(segment)))
 
@@ -348,28 +371,17 @@ class Catalog:
         row = self.db.execute("SELECT value FROM meta WHERE key='near_k'").fetchone()
         return row is not None and row[0] == near_layout(k)
 
-    def check_near_layout(self, k: int, *, wait: float = 3600.0) -> None:
+    def check_near_layout(self, k: int, *, wait: float | None = None) -> None:
         """The ``near`` rows are laid out for one ``NEAR_K``: another one re-lays them (once).
 
         Another process may be re-laying them already (two crawls started after an upgrade): the
         layout is checked again once the write lock is held, and while the other one holds it this
-        one waits for it, up to ``wait`` seconds, instead of failing after the usual lock timeout
+        one waits for it (:func:`begin_immediate`) instead of failing after SQLite's lock timeout
         (a re-lay of 460,000 documents took 8 minutes)."""
         with self._lock:
             if self._near_layout_is(k):
                 return
-            deadline, told = time.monotonic() + wait, False
-            while True:
-                try:
-                    self.db.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) or time.monotonic() > deadline:
-                        raise
-                    if not told:
-                        log.warning("catalogue %s: waiting for another process to lay out its "
-                                    "near-duplicate rows", self.path)
-                        told = True
+            begin_immediate(self.db, self.path, wait)
             try:
                 if not self._near_layout_is(k):   # the other process did it meanwhile
                     self._relay_near()
@@ -423,7 +435,7 @@ class Catalog:
                 continue
             rows.append((key, report.get("crawl_id"), report.get("spider"), report.get("finished_at"),
                          report.get("elapsed_seconds"), json.dumps(report.get("counts") or {})))
-        with immediate(db):
+        with immediate(db, self.path):
             db.executemany("INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?)", rows)
             db.executemany("DELETE FROM reports WHERE key=?", [(k,) for k in gone])
 
@@ -438,7 +450,7 @@ class Catalog:
             new = sorted(k for k in listed if known.get(k) != listed[k])
             if not new:
                 return 0
-            with immediate(self.db):
+            with immediate(self.db, self.path):
                 for key in new:
                     try:
                         lines = self.archive.store.get(key).decode("utf-8").splitlines()
@@ -471,7 +483,7 @@ class Catalog:
             if not new and not gone:
                 return 0
             read = 0
-            with immediate(self.db):
+            with immediate(self.db, self.path):
                 for key in new:
                     try:
                         segment = json.loads(self.archive.store.get(key))
@@ -533,7 +545,7 @@ class Catalog:
                 if not new and not changed_sites and not gone:
                     return 0
                 read, complete = 0, True
-                with immediate(self.db):
+                with immediate(self.db, self.path):
                     for site in sorted(changed_sites):
                         sid = self._site_id(site)
                         for table in ("block_pages", "block_freq", "block_names"):
@@ -633,7 +645,7 @@ class Catalog:
                     when = _iso14(timestamp)
                     for url in {fields["url"], canonical_url(fields["url"])}:
                         seen[url] = max(seen.get(url, ""), when)
-            with immediate(self.db):
+            with immediate(self.db, self.path):
                 self.db.executemany(
                     "INSERT INTO not_modified VALUES (?, ?) ON CONFLICT(url) DO UPDATE SET "
                     "last_seen=max(last_seen, excluded.last_seen)", sorted(seen.items()))
@@ -678,7 +690,7 @@ class Catalog:
                     return done
                 after = todo[-1][0]
                 docs = list(pool.map(load, todo))
-                with self._lock, immediate(self.db):
+                with self._lock, immediate(self.db, self.path):
                     for doc, sha in docs:
                         if doc is None:
                             continue

@@ -337,9 +337,35 @@ def test_a_relay_under_way_in_another_process_is_waited_for_not_done_twice(tmp_p
     with caplog.at_level("WARNING", logger="archive.catalog"):
         CatalogNearIndex(again, "simhash")
     worker.join()
-    assert "waiting for another process to lay out" in caplog.text
+    assert "waiting for another process's write to finish" in caplog.text
     bands = [b for (b,) in again.db.execute("SELECT DISTINCT band FROM near ORDER BY band")]
     assert bands == list(range(1, 7)), "the other process's layout was kept, not laid out again"
+
+
+def test_a_sync_waits_out_another_processs_long_write_instead_of_failing(tmp_path, caplog):
+    """Any catalogue write (here a sync bringing in a new segment) waits for another process's
+    write transaction past SQLite's lock timeout, instead of 'database is locked'."""
+    import sqlite3
+    import threading
+    import time
+    from archive.catalog import Catalog
+    from archive.dedup import NEAR_K
+    data, _ = dataset(random.Random(16), NEAR_K, n=50)
+    cat = _catalogued(tmp_path, data)
+    cat.archive.save_listing_segment("s2", {"late": {"id": "late", "url": "http://x.test/late", "rev": 1,
+                                                    "versions": 1, "text_sha256": "cd" * 32,
+                                                    "simhash": "00000000000000ff", "anchors": []}})
+    other = sqlite3.connect(str(tmp_path / "cat.sqlite"), isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    worker = threading.Thread(target=lambda: (time.sleep(1.5), other.execute("COMMIT")))
+    worker.start()
+    fresh = Catalog(cat.archive, tmp_path / "cat.sqlite")
+    fresh.db.execute("PRAGMA busy_timeout=200")
+    with caplog.at_level("WARNING", logger="archive.catalog"):
+        fresh.sync()
+    worker.join()
+    assert "waiting for another process's write to finish" in caplog.text
+    assert fresh.entry("late")["url"] == "http://x.test/late"
 
 
 def test_a_relay_answers_as_a_plain_index_for_simhashes_and_anchors(tmp_path):
