@@ -439,7 +439,6 @@ def test_a_bulk_sync_lays_out_the_same_rows_as_one_document_at_a_time(tmp_path, 
         rows = sorted(reference.db.execute(f"SELECT * FROM {table}"))
         assert rows == sorted(plain.db.execute(f"SELECT * FROM {table}")) and rows
     assert reference.db.execute("SELECT count(DISTINCT id) FROM near").fetchone()[0] == 300
-    assert not reference._defer_near
 
 
 def test_catalog_bands_benchmark_runs_and_both_plans_answer_the_same():
