@@ -142,6 +142,21 @@ def fts_query(text: str) -> str:
 WRITE_WAIT = 3600.0
 
 
+def _set_wal(db, wait: float = 60.0) -> None:
+    """``PRAGMA journal_mode=WAL``. While another process switches a new catalogue file to WAL,
+    this fails at once with 'database is locked' (SQLite's busy timeout does not apply to it):
+    two crawls started together on a new catalogue. It is tried again for up to ``wait`` s."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def immediate(db, path=None):
     """A write transaction taken at once (``BEGIN IMMEDIATE``): committed when the block ends,
@@ -184,7 +199,7 @@ class Catalog:
         self._lock = threading.RLock()
         self.db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None,
                                   check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        _set_wal(self.db)
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);")
         schema = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()

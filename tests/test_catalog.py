@@ -256,6 +256,27 @@ def test_verify_looks_up_each_band_and_anchor_by_primary_key(tmp_path):
         assert f"SEARCH {table} USING PRIMARY KEY" in plan and f"SCAN {table}" not in plan, plan
 
 
+def test_a_catalogue_opened_while_another_process_creates_it_waits_for_it(tmp_path):
+    """Two crawls started together on a new catalogue: while one switches the new file to WAL,
+    the other's switch failed at once with 'database is locked' (SQLite's busy timeout does not
+    apply to it; seen in CI on a loaded machine). It now waits, then opens it."""
+    import sqlite3
+    import threading
+    import time
+    from archive.archive import Archive
+    path = tmp_path / "cat.sqlite"
+    other = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")   # the other process, creating the file (rollback journal yet)
+    other.execute("CREATE TABLE early (x)")
+    worker = threading.Thread(target=lambda: (time.sleep(0.5), other.execute("COMMIT")))
+    worker.start()
+    t = time.monotonic()
+    cat = Catalog(Archive.open(str(tmp_path / "a"), create=True), path)
+    worker.join()
+    assert time.monotonic() - t >= 0.4, "it waited for the other's write"
+    assert cat.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_a_killed_crawls_old_intent_is_adopted_then_removed(archive):
     import json as _json
     crawl(archive, [story(1)])
