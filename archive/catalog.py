@@ -142,37 +142,37 @@ def fts_query(text: str) -> str:
 WRITE_WAIT = 3600.0
 
 
-def _set_wal(db, wait: float = 60.0) -> None:
-    """``PRAGMA journal_mode=WAL``. While another process switches a new catalogue file to WAL,
-    this fails at once with 'database is locked' (SQLite's busy timeout does not apply to it):
-    two crawls started together on a new catalogue. It is tried again for up to ``wait`` s."""
-    deadline = time.monotonic() + wait
+def _while_locked(db, sql: str, wait: float, on_wait=None, pause: float = 0.0) -> None:
+    """Execute ``sql``, trying again while SQLite says 'database is locked', for up to ``wait``
+    seconds; ``on_wait`` is called once, the first time."""
+    deadline, told = time.monotonic() + wait, False
     while True:
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(sql)
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
-            time.sleep(0.05)
+            if on_wait and not told:
+                on_wait()
+                told = True
+            time.sleep(pause)
+
+
+def _set_wal(db) -> None:
+    """``PRAGMA journal_mode=WAL``. While another process switches a new catalogue file to WAL,
+    this fails at once with 'database is locked' (SQLite's busy timeout does not apply to it):
+    two crawls started together on a new catalogue. It is tried again for up to 60 s."""
+    _while_locked(db, "PRAGMA journal_mode=WAL", 60.0, pause=0.05)
 
 
 @contextlib.contextmanager
 def immediate(db, path=None):
     """A write transaction taken at once (``BEGIN IMMEDIATE``): committed when the block ends,
     rolled back if it raises. Another process's write is waited out for up to ``WRITE_WAIT``
-    seconds, with one warning line once SQLite's own timeout has passed."""
-    deadline, told = time.monotonic() + WRITE_WAIT, False
-    while True:
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            break
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            if not told:
-                log.warning("catalogue %s: waiting for another process's write to finish", path or "")
-                told = True
+    seconds (each try waits SQLite's own timeout), with one warning line."""
+    _while_locked(db, "BEGIN IMMEDIATE", WRITE_WAIT, on_wait=lambda: log.warning(
+        "catalogue %s: waiting for another process's write to finish", path or ""))
     try:
         yield db
         db.execute("COMMIT")
