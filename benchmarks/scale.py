@@ -372,18 +372,7 @@ def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages
     show_alias = run_child("cli", uri, catalog, ["show", alias], 3, code=code)
     listing = run_child("cli", uri, catalog, ["list", "--limit", "20"], 5, code=code)
     search = run_child("cli", uri, catalog, ["list", "--search", SEARCH_WORD, "--limit", "20"], 5, code=code)
-    # verify visits every document (about an hour at a million): what was measured before it is
-    # printed first, so a run stopped during verify still leaves its figures in the log.
-    print(f"{code['label']}: at {cat['documents']:,} documents before verify: " + json.dumps({
-        "start_s": probe["start_s"], "start_rss_mb": probe["start_rss_mb"], "batch_bytes": batch.get("index_bytes", 0),
-        "batch_objects": batch.get("index_objects", 0), "session_peak_rss_mb": last_session["session_peak_rss_mb"],
-        "show_url_ms": show["best_ms"], "show_alias_code": show_alias["code"], "list_ms": listing["best_ms"],
-        "search_ms": search["best_ms"], "catalog_sync_s": cat["catalog_sync_s"],
-        "search_index_s": cat["search_index_s"]}), file=sys.stderr, flush=True)
-    verify = run_child("cli", uri, catalog, ["verify", "-q"], 1, code=code)
-    if verify["code"] != 0:
-        print(f"warning: verify found problems at {docs} documents ({code['label']})", file=sys.stderr)
-    return {
+    row = {
         "docs": cat["documents"],
         "code": code["label"],
         "start_s": probe["start_s"],
@@ -401,13 +390,18 @@ def measure(uri: str, workdir: Path, docs: int, last_session: dict, pages: Pages
         "show_alias_code": show_alias["code"],
         "list_ms": listing["best_ms"],
         "search_ms": search["best_ms"],
-        "verify_peak_rss_mb": verify["peak_rss_mb"],
-        "verify_s": round(verify["first_ms"] / 1000, 1),
-        "verify_ok": verify["code"] == 0,
         "catalog_sync_s": cat["catalog_sync_s"],
         "search_index_s": cat["search_index_s"],
-        "cli_start_ms": cli_start_ms(code),
     }
+    # verify visits every document (about an hour at a million): what was measured before it is
+    # printed first, so a run stopped during verify still leaves its figures in the log.
+    print(f"{code['label']}: at {cat['documents']:,} documents before verify: {json.dumps(row)}",
+          file=sys.stderr, flush=True)
+    verify = run_child("cli", uri, catalog, ["verify", "-q"], 1, code=code)
+    if verify["code"] != 0:
+        print(f"warning: verify found problems at {docs} documents ({code['label']})", file=sys.stderr)
+    return {**row, "verify_peak_rss_mb": verify["peak_rss_mb"], "verify_s": round(verify["first_ms"] / 1000, 1),
+            "verify_ok": verify["code"] == 0, "cli_start_ms": cli_start_ms(code)}
 
 
 TARGETS = {"start_s": "<= 5 s at 1M", "start_rss_mb": "<= 300 MB at 1M", "batch_bytes": "<= 2 MB",
