@@ -28,9 +28,10 @@ Crawl reports (``crawls/*.json``) are read once each into ``reports``, for ``arc
 
 A ``304 Not Modified`` writes no document (an unchanged recrawl stores only its report, its WARC
 file and its CDXJ), so the last time a document was seen may be later than its ``last_seen``:
-``sync_not_modified()`` reads the CDXJ of each WARC file once (one LIST of ``warc/``, one GET per
-index it has not seen) and keeps, per URL, the time of its last 304 revisit record;
-``last_seen(doc)`` is the later of the two.
+``sync_not_modified()`` reads the CDXJ of each WARC file once and keeps, per URL, the time of its
+last 304 revisit record; ``last_seen(doc)`` is the later of the two. The CDXJ and originals files
+not read yet are found through the WARC index segments (``sync_warc_index()``, see
+:mod:`archive.warcindex`), not by listing ``warc/``, which grows with the archive.
 """
 from __future__ import annotations
 
@@ -72,7 +73,9 @@ CREATE INDEX IF NOT EXISTS urls_id ON urls (id);
 CREATE TABLE IF NOT EXISTS reports (
     key TEXT PRIMARY KEY, crawl_id TEXT, spider TEXT, finished_at TEXT, elapsed_seconds REAL,
     counts TEXT);
-CREATE TABLE IF NOT EXISTS cdxj_files (key TEXT PRIMARY KEY, size INTEGER);
+CREATE TABLE IF NOT EXISTS warc_segments (key TEXT PRIMARY KEY, size INTEGER);
+CREATE TABLE IF NOT EXISTS warc_files (key TEXT PRIMARY KEY, size INTEGER NOT NULL, done INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS warc_files_todo ON warc_files (key) WHERE done = 0;
 CREATE TABLE IF NOT EXISTS not_modified (url TEXT PRIMARY KEY, last_seen TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2');
 """
@@ -90,12 +93,14 @@ CREATE TABLE IF NOT EXISTS block_pages (sid INTEGER, h INTEGER, PRIMARY KEY (sid
 CREATE TABLE IF NOT EXISTS block_freq (sid INTEGER, h INTEGER, n INTEGER, PRIMARY KEY (sid, h)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS block_names (sid INTEGER, kind INTEGER, h INTEGER, key TEXT,
     PRIMARY KEY (sid, kind, h)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS originals_files (key TEXT PRIMARY KEY, size INTEGER);
 CREATE TABLE IF NOT EXISTS originals (digest TEXT PRIMARY KEY, uri TEXT, date TEXT, rid TEXT, file TEXT)
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS validator_files (key TEXT PRIMARY KEY, size INTEGER);
 CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, seen TEXT NOT NULL, entry TEXT NOT NULL);
 """
+
+# The WARC index files not read yet, of one kind (a GLOB on the key), through warc_files_todo.
+UNREAD_WARC_FILES = "SELECT key, size FROM warc_files WHERE done = 0 AND key GLOB ? ORDER BY key"
 
 LISTED_COLUMNS = ("id", "url", "title", "published", "site", "rev", "versions", "aliases",
                   "text_sha256", "simhash")
@@ -436,23 +441,78 @@ class Catalog:
             db.executemany("INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?)", rows)
             db.executemany("DELETE FROM reports WHERE key=?", [(k,) for k in gone])
 
+    # -- WARC index files ----------------------------------------------------------------------
+    def sync_warc_index(self) -> int:
+        """Learn the WARC index files (CDXJ, originals) written since the last call from the WARC
+        index segments not read yet (:mod:`archive.warcindex`: one LIST of a bounded folder, one
+        GET per new segment), not by listing ``warc/``; return how many files were new or changed.
+        The first call on a catalogue also lists ``warc/`` once, for the files of WARC uploads no
+        segment names (archives written before the segments existed)."""
+        from . import warcindex
+        with self._lock:
+            listed = dict(warcindex.segments(self.archive.store))
+            known = dict(self.db.execute("SELECT key, size FROM warc_segments"))
+            files: dict[str, int] = {}
+            read = []
+            for key in sorted(k for k in listed if known.get(k) != listed[k]):
+                segment = warcindex.read_segment(self.archive.store, key)
+                if segment is not None:
+                    files.update(segment)
+                    read.append(key)
+            scanned = self.db.execute("SELECT 1 FROM meta WHERE key='warc_listed'").fetchone() is not None
+            done: dict[str, int] = {}
+            if not scanned:
+                for key, size in self.archive.store.scan(WARC_PREFIX):
+                    if key.endswith((".cdxj", ".originals.jsonl")):
+                        files.setdefault(key, size)
+                done = self._files_read_by_older_code()
+            with immediate(self.db, self.path):
+                before = self.db.total_changes
+                self.db.executemany(
+                    "INSERT INTO warc_files VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                    "size=excluded.size, done=0 WHERE warc_files.size != excluded.size",
+                    [(k, size, int(done.get(k) == size)) for k, size in sorted(files.items())])
+                changed = self.db.total_changes - before
+                self.db.executemany("INSERT OR REPLACE INTO warc_segments VALUES (?, ?)",
+                                    [(k, listed[k]) for k in read])
+                self.db.executemany("DELETE FROM warc_segments WHERE key=?",   # merged away
+                                    [(k,) for k in known if k not in listed])
+                if not scanned:
+                    self.db.execute("INSERT OR REPLACE INTO meta VALUES ('warc_listed', '1')")
+                    self.db.execute("DROP TABLE IF EXISTS cdxj_files")
+                    self.db.execute("DROP TABLE IF EXISTS originals_files")
+            return changed
+
+    def _files_read_by_older_code(self) -> dict[str, int]:
+        """What a catalogue of an older version had read (its ``cdxj_files`` and ``originals_files``
+        tables): those files need not be read again."""
+        done: dict[str, int] = {}
+        for table in ("cdxj_files", "originals_files"):
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone():
+                done.update(self.db.execute(f"SELECT key, size FROM {table}"))
+        return done
+
+    def _unread_warc_files(self, suffix: str) -> list[tuple[str, int]]:
+        """The WARC index files ending in ``suffix`` not read yet, in key order (a partial index
+        holds only those: the cost does not grow with the files already read)."""
+        return self.db.execute(UNREAD_WARC_FILES, ("*" + suffix,)).fetchall()
+
     def sync_originals(self) -> int:
-        """Read the WARC files' ``.originals.jsonl`` not seen yet (one LIST of ``warc/``, one GET
-        per new file): the first response record of each payload digest, for revisit records
-        (:class:`CatalogOriginals`). Returns how many files were read."""
+        """Read the WARC files' ``.originals.jsonl`` not read yet (:meth:`sync_warc_index`, then
+        one GET per new file): the first response record of each payload digest, for revisit
+        records (:class:`CatalogOriginals`). Returns how many files were read."""
         from .warc import digest_hex
         with self._lock:
-            listed = {k: size for k, size in self.archive.store.scan("warc/") if k.endswith(".originals.jsonl")}
-            known = dict(self.db.execute("SELECT key, size FROM originals_files"))
-            new = sorted(k for k in listed if known.get(k) != listed[k])
+            self.sync_warc_index()
+            new = self._unread_warc_files(".originals.jsonl")
             if not new:
                 return 0
             with immediate(self.db, self.path):
-                for key in new:
+                for key, size in new:
                     try:
                         lines = self.archive.store.get(key).decode("utf-8").splitlines()
                     except KeyNotFound:
-                        continue
+                        lines = []
                     rows = []
                     for line in lines:
                         if line.strip():
@@ -463,7 +523,7 @@ class Catalog:
                         "INSERT INTO originals VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET "
                         "uri=excluded.uri, date=excluded.date, rid=excluded.rid, file=excluded.file "
                         "WHERE excluded.file < originals.file", rows)
-                    self.db.execute("INSERT OR REPLACE INTO originals_files VALUES (?, ?)", (key, listed[key]))
+                    self.db.execute("UPDATE warc_files SET done=1 WHERE key=? AND size=?", (key, size))
             return len(new)
 
     # -- HTTP validators -----------------------------------------------------------------------
@@ -615,18 +675,18 @@ class Catalog:
         return None if row is None else tuple(row)
 
     def sync_not_modified(self) -> int:
-        """Read the CDXJ indexes not seen yet for their 304 revisit records (the URLs a
-        conditional request found unchanged, and when); return how many records were read."""
+        """Read the CDXJ indexes not read yet (:meth:`sync_warc_index`, then one GET per new
+        file) for their 304 revisit records (the URLs a conditional request found unchanged, and
+        when); return how many records were read."""
         from .urls import canonical_url
         with self._lock:
-            listed = {k: size for k, size in self.archive.store.scan(WARC_PREFIX) if k.endswith(".cdxj")}
-            known = dict(self.db.execute("SELECT key, size FROM cdxj_files"))
-            new = sorted(k for k in listed if known.get(k) != listed[k])
+            self.sync_warc_index()
+            new = self._unread_warc_files(".cdxj")
             if not new:
                 return 0
             seen: dict[str, str] = {}
             records = 0
-            for key in new:
+            for key, _ in new:
                 try:
                     lines = self.archive.store.get(key).decode("utf-8").splitlines()
                 except KeyNotFound:
@@ -646,8 +706,7 @@ class Catalog:
                 self.db.executemany(
                     "INSERT INTO not_modified VALUES (?, ?) ON CONFLICT(url) DO UPDATE SET "
                     "last_seen=max(last_seen, excluded.last_seen)", sorted(seen.items()))
-                self.db.executemany("INSERT OR REPLACE INTO cdxj_files VALUES (?, ?)",
-                                    [(k, listed[k]) for k in new])
+                self.db.executemany("UPDATE warc_files SET done=1 WHERE key=? AND size=?", new)
             return records
 
     def last_seen(self, doc: dict) -> str | None:

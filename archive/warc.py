@@ -66,6 +66,7 @@ from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from .store import Store, StoreError
+from .warcindex import record_upload
 
 log = logging.getLogger(__name__)
 
@@ -351,16 +352,21 @@ def _valid_length(path: str | Path) -> int:
 
 
 def _upload(store: Store, path: Path, key: str) -> None:
-    """Upload a finished spool file and its CDXJ, then delete it."""
+    """Upload a finished spool file, its CDXJ and originals, name them in a WARC index segment
+    (:mod:`archive.warcindex`), then delete the spool file."""
     data = path.read_bytes()
     cdxj = build_cdxj(path)
     originals = build_originals(path)
     store.put(key, data, content_type=WARC_CONTENT_TYPE, sha256=hashlib.sha256(data).hexdigest())
     store.put(_cdxj_key(key), cdxj, content_type=CDXJ_CONTENT_TYPE,
               sha256=hashlib.sha256(cdxj).hexdigest())
+    files = {_cdxj_key(key): len(cdxj)}
     if originals:
         store.put(_originals_key(key), originals, content_type=ORIGINALS_CONTENT_TYPE,
                   sha256=hashlib.sha256(originals).hexdigest())
+        files[_originals_key(key)] = len(originals)
+    # Named last, once they are all stored: readers find new index files here, not by listing warc/.
+    record_upload(store, files, key.rsplit("/", 1)[-1].removesuffix(".warc.gz"))
     path.unlink()
 
 

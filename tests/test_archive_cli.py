@@ -72,9 +72,10 @@ def test_recrawl_adds_nothing(archive):
     assert d.action == "unchanged"
     assert list(archive.iter_blob_keys()) == blobs
     assert "archive/blobs_new" not in rep["counts"]
-    assert rep["requests"].get("PUT", 0) == 6, \
-        ("only the WARC file, its CDXJ, the document's last_seen, the batch's intent (removed once listed), "
-         "its listing entry and the decision log: unchanged indexes are not rewritten")
+    assert rep["requests"].get("PUT", 0) == 7, \
+        ("only the WARC file, its CDXJ, the WARC index segment naming the CDXJ, the document's last_seen, "
+         "the batch's intent (removed once listed), its listing entry and the decision log: unchanged "
+         "indexes are not rewritten")
     assert not list(archive.store.list("index/pending/"))
     assert archive.load_document(d.doc_id)["last_seen"] == "2026-01-05T10:00:00Z"
 

@@ -87,11 +87,14 @@ def test_unchanged_recrawl_writes_only_report_warc_and_cdxj(recrawls):
     crawl_id = report["crawl_id"]
     changed = sorted(k for k in after if before.get(k) != after[k])
     # No originals file (the WARC file holds revisits only), no validators segment (a 304 changes
-    # no validator), no document (last_seen comes from the CDXJ), no listing, no index.
-    assert sorted(k.rsplit(".", 1)[-1] for k in changed) == ["cdxj", "gz", "json"], changed
-    assert all(k.startswith((f"crawls/{crawl_id}", f"warc/{crawl_id}-")) for k in changed), changed
+    # no validator), no document (last_seen comes from the CDXJ), no listing, no index but the WARC
+    # index segment that names the new CDXJ.
+    assert sorted(k.rsplit(".", 1)[-1] for k in changed) == ["cdxj", "gz", "json", "json"], changed
+    assert all(k.startswith((f"crawls/{crawl_id}", f"warc/{crawl_id}-", "index/warcs/")) for k in changed), changed
+    assert [k for k in changed if k.startswith("index/warcs/")] == [
+        k for k in changed if k.startswith("index/warcs/") and k.endswith(f"-{crawl_id}-00001.json")], changed
     assert not [k for k in before if k not in after], "nothing removed"
-    assert report["requests"].get("PUT", 0) == len(changed) - 1 == 2   # the report is the last PUT
+    assert report["requests"].get("PUT", 0) == len(changed) - 1 == 3   # the report is the last PUT
     assert report["counts"]["archive/validators_written"] == 0
 
 
