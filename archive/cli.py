@@ -351,15 +351,20 @@ def flush(ctx, spool_dir):
 @cli.command()
 @click.pass_context
 def reindex(ctx):
-    """Rebuild the listing index from the documents (after a crash or a manual change).
+    """Rebuild the listing index from the documents (after a crash or a manual change), and
+    name in index/warcs/ the WARC index files no segment names.
 
     Example:
 
         archive reindex
     """
+    from .warcindex import name_unnamed
     archive = _open(ctx, write=True)
     n = archive.rebuild_listing()
     click.echo(f"listing rebuilt: {n} documents")
+    named = name_unnamed(archive.store)
+    if named:
+        click.echo(f"WARC index files named in index/warcs/: {named}")
 
 
 @cli.command()

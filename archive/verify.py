@@ -1,7 +1,8 @@
 """``archive verify``: every document parses, names blobs that exist and match their digest,
 and the index (the listing, through the local catalogue) agrees with the documents: each entry
 at the document's rev, with its URL, aliases, versions and text digest, and the near-duplicate
-lookups a crawl makes (the latest simhash under each band, the anchor paragraphs of its text).
+lookups a crawl makes (the latest simhash under each band, the anchor paragraphs of its text);
+and every WARC file's CDXJ and originals are named in ``index/warcs/`` (:mod:`archive.warcindex`).
 
 Memory stays flat whatever the archive's size: documents are visited in store order, a bounded
 window of them read ahead on a few threads (:mod:`archive.prefetch`: a document and its blobs are
@@ -24,6 +25,7 @@ from .archive import Archive, blob_key, doc_key
 from .dedup import anchor_hashes
 from .prefetch import THREADS, ordered
 from .store import KeyNotFound
+from .warcindex import unnamed
 
 REQUIRED_FIELDS = ("id", "url", "aliases", "title", "text", "published", "site", "versions")
 VERSION_FIELDS = ("fetched_at", "url", "text_sha256", "simhash", "blob")
@@ -201,6 +203,8 @@ def verify(archive: Archive, *, on_doc: Callable[[str], None] | None = None, cat
         for doc_id in catalog.ids():
             if not seen.has_doc(doc_id):
                 yield f"listing names document {doc_id}, which does not exist (run 'archive reindex')"
+        for key in sorted(unnamed(archive.store)):
+            yield f"WARC index file {key} is not named in index/warcs/, so readers miss it (run 'archive reindex')"
     finally:
         reads.close()
         seen.close()

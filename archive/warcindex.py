@@ -86,3 +86,27 @@ def compact(store: Store, max_segments: int = WARCS_MAX, max_bytes: int = WARCS_
     for key in plan:
         store.delete(key)   # gone already if a concurrent merge took it first: not an error
     return True
+
+
+def named(store: Store) -> dict[str, int]:
+    """Every index file the segments name, with its size (the later segment's, where two differ)."""
+    files: dict[str, int] = {}
+    for key, _ in segments(store):
+        files.update(read_segment(store, key) or {})
+    return files
+
+
+def unnamed(store: Store) -> dict[str, int]:
+    """The CDXJ and originals files under ``warc/`` that no segment names at their size (one
+    LIST of ``warc/``): a reader would not find them. For ``archive verify``."""
+    known = named(store)
+    return {k: size for k, size in store.scan("warc/")
+            if k.endswith((".cdxj", ".originals.jsonl")) and known.get(k) != size}
+
+
+def name_unnamed(store: Store) -> int:
+    """Write one segment naming what :func:`unnamed` finds (``archive reindex``); return how many."""
+    files = unnamed(store)
+    if files:
+        record_upload(store, files, "reindex")
+    return len(files)

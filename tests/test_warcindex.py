@@ -114,3 +114,22 @@ def test_unread_files_are_found_through_the_partial_index(tmp_path):
     cat = Catalog(archive, tmp_path / "cat.sqlite")
     plan = " ".join(r[-1] for r in cat.db.execute("EXPLAIN QUERY PLAN " + UNREAD_WARC_FILES, ("*.cdxj",)))
     assert "warc_files_todo" in plan, plan
+
+
+def test_verify_reports_an_unnamed_index_file_and_reindex_names_it(tmp_path, capsys):
+    from archive.cli import main
+    uri = str(tmp_path / "arch")
+    archive = Archive.open(uri, create=True)
+    crawl_warc(archive.store, tmp_path, "one", ["http://a.test/1"])
+    crawl_warc(archive.store, tmp_path, "two", ["http://a.test/2"], not_modified_at="2026-02-01T00:00:00Z")
+    assert main(["--archive", uri, "verify", "-q"]) == 0
+    dropped = [k for k, _ in warcindex.segments(archive.store) if k.endswith("-two-00001.json")]
+    assert len(dropped) == 1
+    archive.store.delete(dropped[0])   # as if the uploader died between the CDXJ and its segment
+    capsys.readouterr()
+    assert main(["--archive", uri, "verify", "-q"]) == 1
+    assert "WARC index file warc/two-00001.cdxj is not named in index/warcs/" in capsys.readouterr().out
+    assert main(["--archive", uri, "reindex"]) == 0
+    assert "WARC index files named in index/warcs/: 1" in capsys.readouterr().out
+    assert main(["--archive", uri, "verify", "-q"]) == 0
+    assert warcindex.unnamed(archive.store) == {}
