@@ -197,19 +197,21 @@ def test_scheduled_crawl_then_conditional_recrawl(deployed, seaweed):
     # ...while home and listing pages were fetched in full again.
     assert any(r["path"] == "/" and r["status"] == 200 and not r.get("if_none_match") for r in second_log)
 
-    # It stored its report, its WARC file and the WARC's CDXJ, and nothing else: no blob, no
-    # document, no listing or validators segment, no originals file (objects created in the
-    # bucket between the two crawls, and the PUTs the report counted before its own).
+    # It stored its report, its WARC file, the WARC's CDXJ and the index/warcs/ segment naming
+    # that CDXJ, and nothing else: no blob, no document, no listing or validators segment, no
+    # originals file (objects created in the bucket between the two crawls, and the PUTs the report
+    # counted before its own).
     report = report_of(seaweed, bucket, recrawl)
     added = keys(seaweed, bucket) - before
-    warc_prefix = f"news/warc/{recrawl['crawl_id']}-"
-    assert sorted(added) == sorted([f"news/crawls/{recrawl['crawl_id']}.json", *(
-        k for k in added if k.startswith(warc_prefix) and k.endswith((".warc.gz", ".cdxj")))]), sorted(added)
-    assert len(added) <= 3, sorted(added)
+    warc_name = f"{recrawl['crawl_id']}-00001"
+    assert sorted(added) == sorted([f"news/crawls/{recrawl['crawl_id']}.json", f"news/warc/{warc_name}.warc.gz",
+                                    f"news/warc/{warc_name}.cdxj", *(
+        k for k in added if k.startswith("news/index/warcs/") and k.endswith(f"-{warc_name}.json"))]), sorted(added)
+    assert len(added) == 4, sorted(added)
     assert report["counts"].get("archive/blobs_new", 0) == 0
     assert report["counts"]["archive/validators_written"] == 0
     # (the report counts the requests made before it was written)
-    assert report["requests"].get("PUT", 0) == len(added) - 1 == 2, (report["requests"], sorted(added))
+    assert report["requests"].get("PUT", 0) == len(added) - 1 == 3, (report["requests"], sorted(added))
     print(f"recrawl: {len(conditional)} conditional requests, {len(not_modified)} answered 304, {skipped} skipped "
           f"by sitemap lastmod, "
           f"{report['requests'].get('PUT', 0)} PUTs before its report, {len(added)} objects created "
