@@ -52,8 +52,11 @@ def listing_key(segment: str) -> str:
 
 
 LISTING_MAX_SEGMENTS = 32   # more small segments than this and the next writer merges them into one
-LISTING_SEGMENT_MAX_BYTES = 2 * 2**20   # a segment this large is not merged again (size tiers); a
-                                        # compaction merges at most twice this (indexes.merge_plan)
+# A segment this large is not merged again (size tiers); a compaction merges at most twice this
+# (indexes.merge_plan), and a batch runs at most one compaction (CrawlSession.flush), so that no
+# 200-document batch writes much more than 1 MiB of index whatever the archive's size. At 2 MiB, a batch
+# at a million documents that merged two sites' block deltas wrote 2.3 MB (benchmarks/scale.py).
+LISTING_SEGMENT_MAX_BYTES = 512 * 1024
 
 
 def doc_id_for(url: str) -> str:

@@ -26,7 +26,7 @@ ANCHORS_KEY = "index/anchors.bin"   # read or written (the catalogue answers fro
 BLOCKS_PREFIX = "index/blocks/"
 DELTAS_PREFIX = "index/blocks-delta/"
 DELTAS_MAX = 32                 # more small deltas of a site than this and the next batch merges them...
-DELTA_MAX_BYTES = 2 * 2**20     # ...unless they are this large (size tiers, as the listing's segments)
+DELTA_MAX_BYTES = 512 * 1024    # ...unless they are this large (size tiers, as the listing's segments)
 
 
 def merge_plan(sized, max_segments: int, max_bytes: int, merge_bytes: int | None = None) -> list[str]:
@@ -136,18 +136,19 @@ class IndexFiles:
         table.delta = []
         return table
 
-    def save_delta(self, site: str, table: "TrackedBlocks", name: str) -> None:
+    def save_delta(self, site: str, table: "TrackedBlocks", name: str, *, compact: bool = True) -> bool:
         """What a batch taught the table (its pages' block hashes, titles, leads): small, and
-        proportional to the batch, not to the site. Then the site's small deltas are merged
-        when there are too many (size tiers: reads and writes are bounded)."""
+        proportional to the batch, not to the site. Then, if ``compact``, the site's small deltas
+        are merged when there are too many (size tiers: reads and writes are bounded); returns
+        whether they were (a batch runs one compaction at most: the others wait for a later one)."""
         if not table.delta:
-            return
+            return False
         key = f"{deltas_prefix(site)}{name}.json"
         self.store.put(key, json.dumps(table.delta, separators=(",", ":")).encode(),
                        content_type="application/json")
         table.written_deltas.append(key)
         table.delta = []
-        self.compact_deltas(site, name + "-merged")
+        return compact and self.compact_deltas(site, name + "-merged")
 
     def compact_deltas(self, site: str, name: str, max_deltas: int = DELTAS_MAX,
                        max_bytes: int = DELTA_MAX_BYTES) -> bool:

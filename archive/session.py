@@ -308,18 +308,23 @@ class CrawlSession(Filing, Revalidation):
                 entries = dict(self._changed_entries)
                 tables = dict(self.tables)
                 safe = [p for p in self._unsafe if p["doc_id"] not in self.batch.dirty]
+            # One compaction per batch at most (the listing's first, else one site's block deltas):
+            # each is bounded (merge_plan), and the sites whose deltas were due together (every
+            # site a batch touches adds one) would otherwise all merge in the same batch.
+            compacted = False
             if entries:
                 self._segments += 1
                 name = f"{self.crawl_id}-{self._segments:04d}"
                 self.archive.save_listing_segment(name, entries)
-                self.archive.compact_listing(name + "-merged")
+                compacted = self.archive.compact_listing(name + "-merged")
             if entries or not dirty:
                 self.intents.listed()
             # Block tables grow with a site's pages: a batch (and the end) writes what it taught
             # them, a delta per site touched; the catalogue sums them up (IndexFiles.load_table).
             for site, table in tables.items():
                 with self._lock:
-                    self.indexes.save_delta(site, table, f"{self.crawl_id}-{len(table.written_deltas) + 1:05d}")
+                    compacted = self.indexes.save_delta(site, table, f"{self.crawl_id}-{len(table.written_deltas) + 1:05d}",
+                                                        compact=not compacted) or compacted
             self.archive.store.sync()   # all of the batch, before its pages are reported safe
             with self._lock:
                 for doc_id in entries:

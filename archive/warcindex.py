@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 WARCS_PREFIX = "index/warcs/"
 WARCS_MAX = 32                  # more small segments than this and the next upload merges them...
-WARCS_MAX_BYTES = 256 * 1024    # ...unless they are this large (about 2,500 WARC files each)
+WARCS_MAX_BYTES = 64 * 1024     # ...unless they are this large (about 600 WARC files each): an
+                                # upload during a batch merges at most 128 KiB
 
 
 def _stamp() -> str:

@@ -19,6 +19,7 @@ def test_scale_benchmark_small(tmp_path):
     assert row["docs"] == 250 and row["verify_ok"], "the archive built verifies clean"
     assert row["show_alias_code"] == 0, "show finds the document by a tracking-parameter URL"
     assert 0 < row["batch_objects"] <= 10 and row["batch_bytes"] > 0
+    assert row["batch_max_bytes"] >= row["batch_bytes"] and row["batch_max_objects"] >= row["batch_objects"]
     assert row["start_s"] > 0 and row["verify_peak_rss_mb"] > 0
     before = [line for line in proc.stderr.splitlines() if "documents before verify: " in line]
     assert len(before) == 1, "the figures measured before verify are in the log first"

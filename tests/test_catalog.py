@@ -611,3 +611,39 @@ def test_validators_compaction_is_bounded_and_loses_nothing(archive):
     sizes = dict(archive.store.scan(v.PREFIX))
     from archive.indexes import merge_plan
     assert v.segment_key("a-big") not in merge_plan(sizes.items(), 0, sizes[v.segment_key("a-big")])
+
+
+def test_a_batch_runs_one_compaction_even_when_several_are_due(archive):
+    """Each batch adds a listing segment and a block delta for every site it touches, so all of
+    them come due together; merging them all in one batch wrote 2.3 MB at a million documents.
+    A batch merges one family at most, and the others are merged by the next batches."""
+    from archive.archive import LISTING_MAX_SEGMENTS
+    from archive.indexes import DELTAS_MAX, deltas_prefix
+    assert LISTING_MAX_SEGMENTS == DELTAS_MAX
+    s = CrawlSession(archive, warmup_pages=0, index_flush_every=2)
+    merged_by_batch, current = [], []
+    put = archive.store.put
+
+    def recording_put(key, data, *a, **kw):
+        if key.endswith("-merged.json"):
+            current.append(key)
+        return put(key, data, *a, **kw)
+    archive.store.put = recording_put
+    flush = s.flush
+
+    def counted_flush():
+        flush()
+        merged_by_batch.append(list(current))
+        current.clear()
+    s.flush = counted_flush
+    for n in range(DELTAS_MAX + 4):   # each batch: one page of each site
+        ingest(s, story(2 * n, site="Alpha"))
+        ingest(s, story(2 * n + 1, site="Beta"))
+    s.finish()
+    assert max(len(m) for m in merged_by_batch) == 1, merged_by_batch
+    merged = [k for m in merged_by_batch for k in m]
+    families = {k.rsplit("/", 1)[0] for k in merged}
+    assert families == {"index/listing", deltas_prefix("alpha.test").rstrip("/"),
+                        deltas_prefix("beta.test").rstrip("/")}, merged
+    for prefix in ("index/listing/", deltas_prefix("alpha.test"), deltas_prefix("beta.test")):
+        assert len(list(archive.store.list(prefix))) <= DELTAS_MAX + 1, prefix
