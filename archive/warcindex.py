@@ -10,8 +10,11 @@ merged by size tiers (:func:`archive.indexes.merge_plan`), as the listing's are,
 most ``WARCS_MAX`` small ones plus the large ones, whatever the archive's size: a reader lists
 those and reads the ones it has not seen (:meth:`archive.catalog.Catalog.sync_warc_index`).
 
-An archive written before these segments existed has WARC files that no segment names: a
-catalogue lists ``warc/`` once, the first time it syncs, and never again.
+An archive written before these segments existed has WARC files that no segment names: the
+first upload that writes a segment in it names them all in one more segment (one LIST of
+``warc/``, once per archive), and a catalogue lists ``warc/`` once, the first time it syncs, for
+what was uploaded without a segment before that. ``archive verify`` reports a file no segment
+names, and ``archive reindex`` names it.
 """
 from __future__ import annotations
 
@@ -45,8 +48,12 @@ def record_upload(store: Store, files: dict[str, int], name: str) -> str:
     store.put(key, json.dumps(dict(sorted(files.items())), separators=(",", ":")).encode(),
               content_type="application/json")
     try:
+        if [k for k, _ in segments(store)] == [key]:
+            # The archive's first segment: name what versions before the segments uploaded (one
+            # LIST of warc/, once per archive), so that every index file is named from now on.
+            name_unnamed(store)
         compact(store)
-    except Exception as exc:  # noqa: BLE001 - the segment is written; merging can wait for the next upload
+    except Exception as exc:  # noqa: BLE001 - the segment is written; the rest can wait for the next upload
         logger.warning("WARC index segments not merged (%s): the next upload tries again", exc)
     return key
 

@@ -133,3 +133,14 @@ def test_verify_reports_an_unnamed_index_file_and_reindex_names_it(tmp_path, cap
     assert "WARC index files named in index/warcs/: 1" in capsys.readouterr().out
     assert main(["--archive", uri, "verify", "-q"]) == 0
     assert warcindex.unnamed(archive.store) == {}
+
+
+def test_the_first_upload_with_segments_names_what_older_versions_uploaded(store, tmp_path):
+    crawl_warc(store, tmp_path, "old", ["http://a.test/1"])
+    crawl_warc(store, tmp_path, "older", ["http://a.test/2"], not_modified_at="2026-02-01T00:00:00Z")
+    for key, _ in warcindex.segments(store):
+        store.delete(key)                      # an archive written before the segments existed
+    assert len(warcindex.unnamed(store)) == 3
+    crawl_warc(store, tmp_path, "new", ["http://a.test/3"])
+    assert warcindex.unnamed(store) == {}
+    assert len(warcindex.named(store)) == 5
