@@ -27,7 +27,7 @@ new row and the old one is ignored through ``docs.fts_rowid``.
 Crawl reports (``crawls/*.json``) are read once each into ``reports``, for ``archive stats``.
 
 A ``304 Not Modified`` writes no document (an unchanged recrawl stores only its report, its WARC
-file and its CDXJ), so the last time a document was seen may be later than its ``last_seen``:
+file, its CDXJ and the ``index/warcs/`` segment naming it), so the last time a document was seen may be later than its ``last_seen``:
 ``sync_not_modified()`` reads the CDXJ of each WARC file once and keeps, per URL, the time of its
 last 304 revisit record; ``last_seen(doc)`` is the later of the two. The CDXJ and originals files
 not read yet are found through the WARC index segments (``sync_warc_index()``, see

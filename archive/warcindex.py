@@ -41,12 +41,17 @@ def segment_key(name: str) -> str:
     return f"{WARCS_PREFIX}{_stamp()}-{name}.json"
 
 
-def record_upload(store: Store, files: dict[str, int], name: str) -> str:
-    """Name the index files of an uploaded WARC file (``key -> size``) in a new segment, then
-    merge small segments if there are too many; return the new segment's key."""
+def _put(store: Store, files: dict[str, int], name: str) -> str:
     key = segment_key(name)
     store.put(key, json.dumps(dict(sorted(files.items())), separators=(",", ":")).encode(),
               content_type="application/json")
+    return key
+
+
+def record_upload(store: Store, files: dict[str, int], name: str) -> str:
+    """Name the index files of an uploaded WARC file (``key -> size``) in a new segment, then
+    merge small segments if there are too many; return the new segment's key."""
+    key = _put(store, files, name)
     try:
         if [k for k, _ in segments(store)] == [key]:
             # The archive's first segment: name what versions before the segments uploaded (one
@@ -54,7 +59,8 @@ def record_upload(store: Store, files: dict[str, int], name: str) -> str:
             name_unnamed(store)
         compact(store)
     except Exception as exc:  # noqa: BLE001 - the segment is written; the rest can wait for the next upload
-        logger.warning("WARC index segments not merged (%s): the next upload tries again", exc)
+        logger.warning("WARC index segments not merged or older files not named (%s): the next upload "
+                       "tries again", exc)
     return key
 
 
@@ -88,9 +94,7 @@ def compact(store: Store, max_segments: int = WARCS_MAX, max_bytes: int = WARCS_
     merged: dict[str, int] = {}
     for key in plan:
         merged.update(read_segment(store, key) or {})
-    new_key = segment_key("merged")
-    store.put(new_key, json.dumps(dict(sorted(merged.items())), separators=(",", ":")).encode(),
-              content_type="application/json")
+    _put(store, merged, "merged")
     for key in plan:
         store.delete(key)   # gone already if a concurrent merge took it first: not an error
     return True
