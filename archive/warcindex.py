@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 
 WARCS_PREFIX = "index/warcs/"
 WARCS_MAX = 32                  # more small segments than this and the next upload merges them...
-WARCS_MAX_BYTES = 64 * 1024     # ...unless they are this large (about 600 WARC files each): an
-                                # upload during a batch merges at most 128 KiB
+WARCS_MAX_BYTES = 64 * 1024     # ...unless they are this large (51.5 bytes a file at a million
+                                # documents: about 630 WARC uploads each); an upload merges at most 128 KiB
 
 
 def _stamp() -> str:
@@ -53,11 +53,13 @@ def record_upload(store: Store, files: dict[str, int], name: str) -> str:
     merge small segments if there are too many; return the new segment's key."""
     key = _put(store, files, name)
     try:
-        if [k for k, _ in segments(store)] == [key]:
+        listed = segments(store)
+        if [k for k, _ in listed] == [key]:
             # The archive's first segment: name what versions before the segments uploaded (one
             # LIST of warc/, once per archive), so that every index file is named from now on.
-            name_unnamed(store)
-        compact(store)
+            name_unnamed(store, listed=listed)
+        else:
+            compact(store, listed=listed)   # the same listing: one LIST per upload
     except Exception as exc:  # noqa: BLE001 - the segment is written; the rest can wait for the next upload
         logger.warning("WARC index segments not merged or older files not named (%s): the next upload "
                        "tries again", exc)
@@ -82,13 +84,14 @@ def segments(store: Store) -> list[tuple[str, int]]:
     return [(k, size) for k, size in store.scan(WARCS_PREFIX) if k.endswith(".json")]
 
 
-def compact(store: Store, max_segments: int = WARCS_MAX, max_bytes: int = WARCS_MAX_BYTES) -> bool:
+def compact(store: Store, max_segments: int = WARCS_MAX, max_bytes: int = WARCS_MAX_BYTES,
+            listed: list[tuple[str, int]] | None = None) -> bool:
     """Merge the smallest segments into one when there are more than ``max_segments`` small
     ones; return whether it did. The merged segment is written before the merged ones are deleted
     (a reader listing in between sees a file twice, with the same size); where two segments name
     a file with different sizes, the later one wins."""
     from .indexes import merge_plan
-    plan = merge_plan(segments(store), max_segments, max_bytes)
+    plan = merge_plan(segments(store) if listed is None else listed, max_segments, max_bytes)
     if not plan:
         return False
     merged: dict[str, int] = {}
@@ -100,25 +103,26 @@ def compact(store: Store, max_segments: int = WARCS_MAX, max_bytes: int = WARCS_
     return True
 
 
-def named(store: Store) -> dict[str, int]:
-    """Every index file the segments name, with its size (the later segment's, where two differ)."""
+def named(store: Store, listed: list[tuple[str, int]] | None = None) -> dict[str, int]:
+    """Every index file the segments (``listed``, else all) name, with its size (the later
+    segment's, where two differ)."""
     files: dict[str, int] = {}
-    for key, _ in segments(store):
+    for key, _ in (segments(store) if listed is None else listed):
         files.update(read_segment(store, key) or {})
     return files
 
 
-def unnamed(store: Store) -> dict[str, int]:
+def unnamed(store: Store, listed: list[tuple[str, int]] | None = None) -> dict[str, int]:
     """The CDXJ and originals files under ``warc/`` that no segment names at their size (one
     LIST of ``warc/``): a reader would not find them. For ``archive verify``."""
-    known = named(store)
+    known = named(store, listed)
     return {k: size for k, size in store.scan("warc/")
             if k.endswith((".cdxj", ".originals.jsonl")) and known.get(k) != size}
 
 
-def name_unnamed(store: Store) -> int:
+def name_unnamed(store: Store, listed: list[tuple[str, int]] | None = None) -> int:
     """Write one segment naming what :func:`unnamed` finds (``archive reindex``); return how many."""
-    files = unnamed(store)
+    files = unnamed(store, listed)
     if files:
         record_upload(store, files, "reindex")
     return len(files)
